@@ -1,0 +1,80 @@
+/**
+ * The implementations each workload runs on: Stepwright (in-process runner), the hand-written
+ * ceiling (from the workload), and the peer `aws-local-stepfunctions` when it is installed.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runExecution, type RunResult } from '../lambda/local/runner';
+import type { StateMachineDefinition } from '../lambda/engine/definition';
+import type { RunOnce } from './harness';
+
+export interface Impl {
+  name: string;
+  /** prepares a runner for one definition (outside the timed loop) */
+  prepare(definition: StateMachineDefinition): RunOnce;
+}
+
+export const stepwright: Impl = {
+  name: 'Stepwright',
+  prepare(definition) {
+    return async (input) => {
+      const r = await runExecution({ definition, input, fastTimers: true });
+      if (r.status !== 'SUCCEEDED') throw new Error(`Stepwright: execution ${r.status}: ${r.error}: ${r.cause}`);
+      return r.output;
+    };
+  },
+};
+
+/** One Stepwright run with its whole result (history included), for verification and memory. */
+export function runStepwright(definition: StateMachineDefinition, input: unknown): Promise<RunResult> {
+  return runExecution({ definition, input, fastTimers: true });
+}
+
+/** The peer, or the reason it cannot run here. */
+export interface Peer {
+  impl?: Impl;
+  version?: string;
+  unavailable?: string;
+  /** notes on what works on this Node version */
+  notes: string[];
+}
+
+const PEER = 'aws-local-stepfunctions';
+
+export async function loadPeer(): Promise<Peer> {
+  const notes: string[] = [];
+  let mod: { StateMachine: new (def: unknown, opts?: unknown) => { run(input: unknown, opts?: unknown): { result: Promise<unknown> } } };
+  let version: string | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require(PEER);
+  } catch {
+    return { unavailable: 'n/a (not installed)', notes: [`npm install --no-save ${PEER} to compare with it`] };
+  }
+  try {
+    // its package.json is not in its "exports": read it beside build/main.node.cjs
+    const pkg = path.join(path.dirname(require.resolve(PEER)), '..', 'package.json');
+    version = (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
+  } catch {
+    version = '?';
+  }
+  const major = Number(process.versions.node.split('.')[0]);
+  // 3.x declares engines node>=22. Probe: Pass/Choice/Map run on Node 20; Task uses Promise.withResolvers (Node 22).
+  try {
+    const sm = new mod.StateMachine({ StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:f', End: true } } });
+    const out = await sm.run({ n: 1 }, { overrides: { taskResourceLocalHandlers: { T: async (i: { n: number }) => ({ ok: i.n }) } } }).result;
+    if ((out as { ok?: number })?.ok !== 1) notes.push(`Task probe returned ${JSON.stringify(out)}`);
+  } catch (e) {
+    notes.push(`Task states fail on Node ${process.versions.node}: ${(e as Error).message}`);
+  }
+  if (major < 22) notes.push(`${PEER}@${version} declares engines node>=22; this run is Node ${process.versions.node}`);
+  const impl: Impl = {
+    name: `${PEER}@${version}`,
+    prepare(definition) {
+      // validation (asl-validator) happens here, once, outside the timed loop
+      const sm = new mod.StateMachine(definition);
+      return (input) => sm.run(input).result;
+    },
+  };
+  return { impl, version, notes };
+}

@@ -1,0 +1,11 @@
+import type { StateMachineDefinition } from '../../lambda/engine/definition';
+
+/** One benchmark workload: an ASL definition, its input, and the same data moves written by hand. */
+export interface Workload {
+  key: string;
+  title: string;
+  definition: StateMachineDefinition;
+  input: unknown;
+  /** plain JS doing what the state machine does to the data: the ceiling. Must not mutate `input`. */
+  handWritten(input: unknown): unknown;
+}

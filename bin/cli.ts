@@ -1,0 +1,103 @@
+/**
+ * The `stepwright` command line: run, validate, conformance (serve comes with the durable engine).
+ * Each command is a thin shell over lambda/: parsing arguments, reading files, printing results.
+ */
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { validateDefinition, formatIssues } from '../lambda/asl/validate';
+import { runExecution } from '../lambda/local/runner';
+import { loadTaskModule } from '../lambda/local/task-module';
+import { runConformance } from '../lambda/conformance/run';
+import type { StateMachineDefinition } from '../lambda/engine/definition';
+
+/** An error meant for the user: printed as one line, no stack trace, exit 1. */
+class UsageError extends Error {}
+
+function readJsonFile(file: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${what} ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function loadDefinition(file: string): StateMachineDefinition {
+  const def = readJsonFile(file, 'definition');
+  const issues = validateDefinition(def);
+  if (issues.length > 0) throw new UsageError(`${file}: invalid definition (${issues.length} problem${issues.length > 1 ? 's' : ''}):\n${formatIssues(issues)}`);
+  return def as StateMachineDefinition;
+}
+
+function parseInput(opts: { input?: string; inputFile?: string }): unknown {
+  if (opts.input !== undefined && opts.inputFile !== undefined) throw new UsageError('give either --input or --input-file, not both');
+  if (opts.inputFile !== undefined) return readJsonFile(opts.inputFile, 'input file');
+  if (opts.input === undefined) return {};
+  try {
+    return JSON.parse(opts.input);
+  } catch (e) {
+    throw new UsageError(`--input is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+const program = new Command();
+program.name('stepwright').description('Run Amazon States Language state machines: locally, or on your own AWS account.');
+
+program
+  .command('run')
+  .description('run a state machine in this process and print its output (or error and cause)')
+  .argument('<definition>', 'ASL definition (JSON file)')
+  .option('--input <json>', 'execution input as JSON text')
+  .option('--input-file <file>', 'execution input from a JSON file')
+  .option('--tasks <module>', 'JS/TS module mapping resource ARNs or function names to async functions')
+  .option('--name <name>', 'execution name')
+  .option('--json', 'print one JSON object {status, output, error, cause}')
+  .option('--history', 'print the execution history events')
+  .option('--fast-timers', 'do not really wait: Waits and retry intervals end at once, in order')
+  .action(async (file: string, opts) => {
+    const definition = loadDefinition(file);
+    const input = parseInput(opts);
+    const tasks = opts.tasks ? loadTaskModule(resolve(opts.tasks)) : undefined;
+    const result = await runExecution({ definition, input, tasks, name: opts.name, fastTimers: opts.fastTimers === true });
+    if (opts.history) for (const e of result.history) console.log(JSON.stringify(e));
+    if (opts.json) console.log(JSON.stringify({ status: result.status, output: result.output, error: result.error, cause: result.cause }));
+    else if (result.status === 'SUCCEEDED') console.log(JSON.stringify(result.output, null, 2));
+    else {
+      console.log(`${result.status}`);
+      if (result.error !== undefined) console.log(`error: ${result.error}`);
+      if (result.cause !== undefined) console.log(`cause: ${result.cause}`);
+    }
+    process.exitCode = result.status === 'SUCCEEDED' ? 0 : 1;
+  });
+
+program
+  .command('validate')
+  .description('check a definition; prints every problem with a JSON pointer, exit 1 when invalid')
+  .argument('<definition>', 'ASL definition (JSON file)')
+  .action((file: string) => {
+    loadDefinition(file);
+    console.log(`${file}: valid`);
+  });
+
+program
+  .command('conformance')
+  .description('run the conformance corpus (cases recorded against AWS) and compare results')
+  .argument('<dir>', 'corpus folder, e.g. ../shared/conformance')
+  .addOption(new Option('--expectations <file>', 'known failures, one "<case>  # reason" per line').default(resolve(__dirname, '../test/conformance/known-failures.txt')))
+  .option('--filter <text>', 'only cases whose name contains text, or whose group equals it')
+  .action(async (dir: string, opts) => {
+    const summary = await runConformance(dir, { expectationsFile: opts.expectations, filter: opts.filter });
+    process.exitCode = summary.unexpected.length > 0 ? 1 : 0;
+  });
+
+program.parseAsync(process.argv).catch((e) => {
+  if (e instanceof UsageError) console.error(`stepwright: ${e.message}`);
+  else console.error(e);
+  process.exitCode = 1;
+});

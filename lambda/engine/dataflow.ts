@@ -1,0 +1,103 @@
+/**
+ * Input and output processing for one state, in either query language:
+ *  JSONPath: InputPath -> Parameters -> (work) -> ResultSelector -> ResultPath -> OutputPath, Assign with paths
+ *  JSONata:  Arguments -> (work) -> Output, Assign with {% %} expressions over $states
+ * The state handlers call these and stay free of language details.
+ */
+import { selectInputOrOutputPath, applyResultPath, queryPath } from '../asl/jsonpath';
+import { resolvePayloadTemplate } from '../asl/payload';
+import { evaluateJsonataTemplate, hasJsonata, type JsonataBindings } from '../asl/jsonata';
+import type { PathScope, RandomSource } from '../asl/scope';
+import type { StateDefinition } from './definition';
+
+export type QueryLanguage = 'JSONPath' | 'JSONata';
+
+/** Everything a state's data processing can read. */
+export interface StateEnv {
+  language: QueryLanguage;
+  stateName: string;
+  rawInput: unknown;
+  context: Record<string, unknown>;
+  /** a variable visible from this run (own scope first, then the enclosing ones) */
+  lookupVariable(name: string): { found: boolean; value?: unknown };
+  /** all visible variables, inner scopes shadowing outer ones (JSONata binds them all) */
+  visibleVariables(): Record<string, unknown>;
+  random: RandomSource;
+  nowMillis: number;
+}
+
+export function pathScope(env: StateEnv, input: unknown, context: Record<string, unknown> = env.context): PathScope {
+  return { input, context, variable: (name) => env.lookupVariable(name) };
+}
+
+export function jsonataBindings(env: StateEnv, extra: Record<string, unknown> = {}): JsonataBindings {
+  return {
+    states: { input: env.rawInput, context: env.context, ...extra },
+    variables: env.visibleVariables(),
+    random: env.random,
+    nowMillis: env.nowMillis,
+  };
+}
+
+/** JSONPath: InputPath applied to the raw input. */
+export function applyInputPath(state: StateDefinition, env: StateEnv): unknown {
+  return selectInputOrOutputPath(state.InputPath as string | null | undefined, pathScope(env, env.rawInput), 'InputPath');
+}
+
+/**
+ * The value a state hands to its work (task input, Map/Parallel input): JSONPath InputPath + Parameters,
+ * or JSONata Arguments (the raw input when absent).
+ */
+export async function effectiveInput(state: StateDefinition, env: StateEnv, templateField: 'Parameters' | 'Arguments' = 'Parameters'): Promise<unknown> {
+  if (env.language === 'JSONata') {
+    if (state.Arguments === undefined) return env.rawInput;
+    return evaluateTemplate(state.Arguments, env, 'Arguments');
+  }
+  const afterInputPath = applyInputPath(state, env);
+  const params = state[templateField];
+  if (params === undefined) return afterInputPath;
+  return resolvePayloadTemplate(params, pathScope(env, afterInputPath), env.random, templateField);
+}
+
+/** A JSONata template, without paying for an await when it has no expression in it. */
+export async function evaluateTemplate(template: unknown, env: StateEnv, field: string, extra: Record<string, unknown> = {}): Promise<unknown> {
+  if (!hasJsonata(template)) return template;
+  return evaluateJsonataTemplate(template, jsonataBindings(env, extra), field);
+}
+
+/**
+ * Turns a state's result into its output.
+ * JSONPath: ResultSelector (over the result), ResultPath (into the raw input), OutputPath.
+ * JSONata: Output over $states.result (the result itself when Output is absent).
+ */
+export async function resultToOutput(state: StateDefinition, env: StateEnv, result: unknown, opts: { resultSelector?: boolean } = {}): Promise<{ output: unknown; selected: unknown }> {
+  if (env.language === 'JSONata') {
+    const output = state.Output === undefined ? result : await evaluateTemplate(state.Output, env, 'Output', { result });
+    return { output, selected: result };
+  }
+  let selected = result;
+  if (opts.resultSelector !== false && state.ResultSelector !== undefined) {
+    selected = resolvePayloadTemplate(state.ResultSelector, pathScope(env, result), env.random, 'ResultSelector');
+  }
+  const merged = applyResultPath(env.rawInput, state.ResultPath as string | null | undefined, selected);
+  const output = selectInputOrOutputPath(state.OutputPath as string | null | undefined, pathScope(env, merged), 'OutputPath');
+  return { output, selected };
+}
+
+/**
+ * Evaluates an Assign block. All values are computed against the variables as they were before
+ * this state, then assigned together (AWS: assignments within one Assign do not see each other).
+ * JSONPath: `$` is `pathInput` (the state's result); JSONata: $states.result / errorOutput via `extra`.
+ */
+export async function evaluateAssign(assign: unknown, env: StateEnv, pathInput: unknown, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  if (assign === undefined || assign === null) return {};
+  if (env.language === 'JSONata') {
+    return (await evaluateTemplate(assign, env, 'Assign', extra)) as Record<string, unknown>;
+  }
+  return resolvePayloadTemplate(assign, pathScope(env, pathInput), env.random, 'Assign') as Record<string, unknown>;
+}
+
+/** Reads a `...Path` field (SecondsPath, MaxConcurrencyPath, ...) in JSONPath mode. */
+export function readPath(path: string, env: StateEnv, input: unknown): { found: boolean; value?: unknown } {
+  return queryPath(path, pathScope(env, input));
+}

@@ -1,0 +1,51 @@
+/**
+ * Loose types for a parsed ASL definition. The validator (lambda/asl/validate) has checked the shape
+ * before the interpreter sees it, so the interpreter reads fields without re-checking them.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type StateDefinition = Record<string, any> & { Type: string };
+
+export interface StateMachineDefinition {
+  StartAt: string;
+  States: Record<string, StateDefinition>;
+  QueryLanguage?: 'JSONPath' | 'JSONata';
+  TimeoutSeconds?: number;
+  Comment?: string;
+  Version?: string;
+}
+
+export interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: 'FULL' | 'NONE';
+}
+
+export interface Catcher {
+  ErrorEquals: string[];
+  Next: string;
+  ResultPath?: string | null;
+  Output?: unknown;
+  Assign?: unknown;
+}
+
+/** Follows JSON pointer tokens from the definition root to a nested {StartAt, States} object. */
+export function machineAt(def: StateMachineDefinition, path: readonly string[]): StateMachineDefinition {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  let node: any = def;
+  for (const token of path) node = node[token];
+  return node as StateMachineDefinition;
+}
+
+/** The processor of a Map state: ItemProcessor, or Iterator in older definitions. */
+export function mapProcessorKey(state: StateDefinition): 'ItemProcessor' | 'Iterator' {
+  return state.ItemProcessor !== undefined ? 'ItemProcessor' : 'Iterator';
+}
+
+export function isDistributedMap(state: StateDefinition): boolean {
+  const proc = state.ItemProcessor ?? state.Iterator;
+  return proc?.ProcessorConfig?.Mode === 'DISTRIBUTED';
+}

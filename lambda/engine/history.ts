@@ -1,0 +1,51 @@
+/**
+ * History events in the shape GetExecutionHistory returns on AWS: {timestamp, type, id,
+ * previousEventId, <type>EventDetails}. Only the interpreter appends them; stores page through them.
+ */
+
+export interface HistoryEvent {
+  timestamp: string;
+  type: string;
+  id: number;
+  previousEventId: number;
+  [details: string]: unknown;
+}
+
+/** AWS names each details member after the event type with a lower-case first letter. */
+function detailsKey(type: string): string {
+  // State events share stateEnteredEventDetails / stateExitedEventDetails, whatever the state type.
+  if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
+  if (type.endsWith('StateExited')) return 'stateExitedEventDetails';
+  return type.charAt(0).toLowerCase() + type.slice(1) + 'EventDetails';
+}
+
+/** AWS keeps state payloads as JSON text in history events. */
+export function payloadText(value: unknown): string {
+  return value === undefined ? 'null' : JSON.stringify(value);
+}
+
+export class HistoryWriter {
+  readonly events: HistoryEvent[] = [];
+  constructor(
+    private nextId: number,
+    private readonly timestamp: string,
+  ) {}
+
+  /** Appends an event and returns its id. */
+  add(type: string, details?: Record<string, unknown>): number {
+    const id = this.nextId++;
+    const event: HistoryEvent = { timestamp: this.timestamp, type, id, previousEventId: id - 1 };
+    if (details !== undefined) event[detailsKey(type)] = details;
+    this.events.push(event);
+    return id;
+  }
+
+  get nextEventId(): number {
+    return this.nextId;
+  }
+}
+
+/** Which family of task events a resource gets: direct Lambda ARNs use LambdaFunction*, integrations Task*. */
+export function isDirectLambdaArn(resource: string): boolean {
+  return /^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(resource);
+}

@@ -1,0 +1,947 @@
+/**
+ * The ASL interpreter: a pure step function.
+ *
+ *   advance(definition, snapshot, event, now, options) -> { snapshot, events (history), effects }
+ *
+ * It never performs I/O, never reads the clock (only `now`), never draws random numbers except from
+ * `options.random`. It runs Pass, Choice, Succeed, Fail and data processing inline and stops at the
+ * next thing that needs the outside world: a Task (effect InvokeTask), a Wait or a Retry interval
+ * (effect SetTimer). Map items and Parallel branches are child runs inside the same snapshot; each
+ * is advanced like the execution itself, so a caller may also hand them to other workers.
+ *
+ * Ownership: the snapshot passed in is consumed (updated in place and returned); a caller that
+ * needs the old one keeps a copy. Stored snapshots are JSON, so a load yields a fresh object anyway.
+ */
+import { StatesError, ErrorNames } from '../asl/errors';
+import type { RandomSource } from '../asl/scope';
+import { evaluateChoiceRule } from '../asl/choice';
+import { parseTimestamp } from '../asl/timestamp';
+import { evaluateIntrinsic, isIntrinsicCall } from '../asl/intrinsics';
+import { applyResultPath, selectInputOrOutputPath } from '../asl/jsonpath';
+import { resolvePayloadTemplate } from '../asl/payload';
+import { isJsonataExpression } from '../asl/jsonata';
+import { HistoryWriter, isDirectLambdaArn, payloadText } from './history';
+import { buildContext, type ContextExtras } from './context';
+import { exceedsBytes } from './limits';
+import { findCatcher, findRetrier, retryDelaySeconds } from './retry';
+import {
+  applyInputPath,
+  effectiveInput,
+  evaluateAssign,
+  evaluateTemplate,
+  pathScope,
+  readPath,
+  resultToOutput,
+  type QueryLanguage,
+  type StateEnv,
+} from './dataflow';
+import { machineAt, mapProcessorKey, isDistributedMap, type Catcher, type StateDefinition, type StateMachineDefinition } from './definition';
+import type { AdvanceResult, Effect, ExecutionSnapshot, FanOut, IncomingEvent, Run } from './types';
+
+export interface AdvanceOptions {
+  random: RandomSource;
+}
+
+const ROOT = 'root';
+
+export async function advance(
+  definition: StateMachineDefinition,
+  snapshot: ExecutionSnapshot | undefined,
+  event: IncomingEvent,
+  now: Date,
+  options: AdvanceOptions,
+): Promise<AdvanceResult> {
+  const step = new Step(definition, snapshot, event, now, options);
+  await step.run(event);
+  return { snapshot: step.snap, events: step.history.events, effects: step.effects };
+}
+
+/** An error while processing a state, before the engine adds AWS's "An error occurred..." prefix. */
+interface StateFailure {
+  error: string;
+  cause?: string;
+  /** raised by the task itself (States.TaskFailed matches it) */
+  fromTask?: boolean;
+}
+
+class Step {
+  snap!: ExecutionSnapshot;
+  history: HistoryWriter;
+  effects: Effect[] = [];
+  private ready: string[] = [];
+  private readonly nowIso: string;
+  private readonly nowMillis: number;
+
+  constructor(
+    private readonly def: StateMachineDefinition,
+    snapshot: ExecutionSnapshot | undefined,
+    event: IncomingEvent,
+    now: Date,
+    private readonly options: AdvanceOptions,
+  ) {
+    this.nowIso = now.toISOString();
+    this.nowMillis = now.getTime();
+    if (snapshot) this.snap = snapshot;
+    else if (event.type !== 'StartExecution') throw new Error(`advance: no snapshot for event ${event.type}`);
+    this.history = new HistoryWriter(snapshot ? snapshot.nextEventId : 1, this.nowIso);
+  }
+
+  async run(event: IncomingEvent): Promise<void> {
+    if (event.type === 'StartExecution') this.start(event);
+    else if (this.snap.status !== 'RUNNING') return; // late answers to a finished execution change nothing
+    else await this.dispatch(event);
+    await this.drain();
+    this.snap.nextEventId = this.history.nextEventId;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  private start(event: Extract<IncomingEvent, { type: 'StartExecution' }>): void {
+    const ex = { ...event.execution, redriveCount: event.execution.redriveCount ?? 0 };
+    this.snap = { formatVersion: 1, execution: ex, status: 'RUNNING', nextEventId: 1, nextToken: 1, transitions: 0, runs: {} };
+    this.history.add('ExecutionStarted', {
+      input: payloadText(ex.input),
+      inputDetails: { truncated: false },
+      roleArn: ex.roleArn,
+    });
+    if (exceedsBytes(ex.input)) {
+      this.failExecution(ErrorNames.DataLimitExceeded, 'The execution input exceeds the maximum number of bytes service limit.');
+      return;
+    }
+    if (typeof this.def.TimeoutSeconds === 'number') {
+      this.effects.push({ type: 'SetTimer', token: 'execution-timeout', at: this.after(this.def.TimeoutSeconds), purpose: 'timeout' });
+    }
+    this.startRun({ id: ROOT, machinePath: [], input: ex.input });
+  }
+
+  private async dispatch(event: Exclude<IncomingEvent, { type: 'StartExecution' }>): Promise<void> {
+    if (event.type === 'StopExecution') {
+      this.finishExecution('ABORTED', 'ExecutionAborted', { error: event.error, cause: event.cause });
+      return;
+    }
+    if (event.type === 'TimerFired' && event.token === 'execution-timeout') {
+      this.finishExecution('TIMED_OUT', 'ExecutionTimedOut', { error: ErrorNames.Timeout, cause: 'The execution timed out.' });
+      return;
+    }
+    const found = this.findWaiting(event.token);
+    if (!found) return; // stale or duplicate: acknowledged, nothing changes
+    const { run, role } = found;
+    const waiting = run.waiting!;
+    const state = this.stateOf(run);
+    if (event.type === 'TaskSucceeded' && role === 'task' && waiting.kind === 'task') {
+      run.waiting = undefined;
+      await this.taskSucceeded(run, state, waiting.resource, event.output);
+    } else if (event.type === 'TaskFailed' && role === 'task' && waiting.kind === 'task') {
+      run.waiting = undefined;
+      this.taskEvent(waiting.resource, 'Failed', { error: event.error, cause: event.cause });
+      await this.stateFailed(run, state, { error: event.error, cause: event.cause, fromTask: true });
+    } else if (event.type === 'TaskHeartbeat' && role === 'task' && waiting.kind === 'task' && waiting.heartbeatSeconds) {
+      waiting.heartbeatToken = this.newToken();
+      this.effects.push({ type: 'SetTimer', token: waiting.heartbeatToken, at: this.after(waiting.heartbeatSeconds), purpose: 'heartbeat' });
+    } else if (event.type === 'TimerFired' && waiting.kind === 'task' && (role === 'timeout' || role === 'heartbeat')) {
+      run.waiting = undefined;
+      const error = role === 'timeout' ? ErrorNames.Timeout : ErrorNames.HeartbeatTimeout;
+      this.effects.push({ type: 'CancelTask', token: waiting.token });
+      this.taskEvent(waiting.resource, 'TimedOut', { error, cause: undefined });
+      await this.stateFailed(run, state, { error, fromTask: true });
+    } else if (event.type === 'TimerFired' && waiting.kind === 'timer') {
+      run.waiting = undefined;
+      await this.finishWait(run, state);
+    } else if (event.type === 'TimerFired' && waiting.kind === 'retry') {
+      run.waiting = undefined;
+      this.ready.push(run.id);
+    }
+  }
+
+  private findWaiting(token: string): { run: Run; role: 'task' | 'timeout' | 'heartbeat' | 'timer' } | undefined {
+    for (const run of Object.values(this.snap.runs)) {
+      const w = run.waiting;
+      if (!w || w.kind === 'children') continue;
+      if (w.token === token) return { run, role: w.kind === 'task' ? 'task' : 'timer' };
+      if (w.kind === 'task' && w.timeoutToken === token) return { run, role: 'timeout' };
+      if (w.kind === 'task' && w.heartbeatToken === token) return { run, role: 'heartbeat' };
+    }
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- runs
+
+  private startRun(p: { id: string; parentId?: string; childIndex?: number; machinePath: string[]; input: unknown }): Run {
+    const machine = machineAt(this.def, p.machinePath);
+    const run: Run = {
+      id: p.id,
+      parentId: p.parentId,
+      childIndex: p.childIndex,
+      machinePath: p.machinePath,
+      status: 'RUNNING',
+      stateName: machine.StartAt,
+      stateInput: p.input,
+      enteredEventId: 0,
+      enteredTime: this.nowIso,
+      retryCounts: [],
+      variables: {},
+    };
+    this.snap.runs[run.id] = run;
+    this.enterState(run, machine.StartAt, p.input);
+    return run;
+  }
+
+  /** Runs every ready run until it waits or ends. Children are pushed as their parents fan out. */
+  private async drain(): Promise<void> {
+    while (this.snap.status === 'RUNNING') {
+      const id = this.ready.shift();
+      if (id === undefined) {
+        if (await this.settleFanOuts()) continue;
+        return;
+      }
+      const run = this.snap.runs[id];
+      if (!run || run.status !== 'RUNNING' || run.waiting) continue;
+      await this.executeCurrent(run);
+    }
+  }
+
+  private stateOf(run: Run): StateDefinition {
+    return machineAt(this.def, run.machinePath).States[run.stateName];
+  }
+
+  private languageOf(state: StateDefinition): QueryLanguage {
+    return state.QueryLanguage ?? this.def.QueryLanguage ?? 'JSONPath';
+  }
+
+  private lookupVariable(run: Run, name: string): { found: boolean; value?: unknown } {
+    for (let r: Run | undefined = run; r; r = r.parentId ? this.snap.runs[r.parentId] : undefined) {
+      if (Object.prototype.hasOwnProperty.call(r.variables, name)) return { found: true, value: r.variables[name] };
+    }
+    return { found: false };
+  }
+
+  private visibleVariables(run: Run): Record<string, unknown> {
+    const chain: Run[] = [];
+    for (let r: Run | undefined = run; r; r = r.parentId ? this.snap.runs[r.parentId] : undefined) chain.unshift(r);
+    return Object.assign({}, ...chain.map((r) => r.variables));
+  }
+
+  private env(run: Run, state: StateDefinition, extras: ContextExtras = {}): StateEnv {
+    return {
+      language: this.languageOf(state),
+      stateName: run.stateName,
+      rawInput: run.stateInput,
+      context: buildContext(this.snap, run, extras),
+      lookupVariable: (name) => this.lookupVariable(run, name),
+      visibleVariables: () => this.visibleVariables(run),
+      random: this.options.random,
+      nowMillis: this.nowMillis,
+    };
+  }
+
+  private newToken(): string {
+    return String(this.snap.nextToken++);
+  }
+
+  private after(seconds: number): string {
+    return new Date(this.nowMillis + seconds * 1000).toISOString();
+  }
+
+  // ---------------------------------------------------------------- state lifecycle
+
+  private enterState(run: Run, name: string, input: unknown): void {
+    const state = machineAt(this.def, run.machinePath).States[name];
+    run.stateName = name;
+    run.stateInput = input;
+    run.enteredTime = this.nowIso;
+    run.retryCounts = [];
+    run.waiting = undefined;
+    run.enteredEventId = this.history.add(`${state.Type}StateEntered`, { name, input: payloadText(input), inputDetails: { truncated: false } });
+    this.snap.transitions++;
+    this.ready.push(run.id);
+  }
+
+  /** Runs the current state of `run` from its start (also used to re-run it after a retry interval). */
+  private async executeCurrent(run: Run): Promise<void> {
+    const state = this.stateOf(run);
+    try {
+      switch (state.Type) {
+        case 'Pass':
+          return await this.execPass(run, state);
+        case 'Task':
+          return await this.execTask(run, state);
+        case 'Choice':
+          return await this.execChoice(run, state);
+        case 'Wait':
+          return await this.execWait(run, state);
+        case 'Succeed':
+          return await this.execSucceed(run, state);
+        case 'Fail':
+          return await this.execFail(run, state);
+        case 'Parallel':
+          return await this.execParallel(run, state);
+        case 'Map':
+          return await this.execMap(run, state);
+        default:
+          throw new StatesError(ErrorNames.Runtime, `Unsupported state type '${state.Type}'.`);
+      }
+    } catch (e) {
+      await this.processingFailed(run, state, e);
+    }
+  }
+
+  /** An error raised by the engine's own processing of a state (paths, intrinsics, JSONata...). */
+  private async processingFailed(run: Run, state: StateDefinition, e: unknown): Promise<void> {
+    if (!(e instanceof StatesError)) throw e;
+    const cause = e.error === ErrorNames.DataLimitExceeded ? e.cause : `An error occurred while executing the state '${run.stateName}' (entered at the event id #${run.enteredEventId}). ${e.cause}`;
+    if (e.error === ErrorNames.QueryEvaluationError) {
+      this.history.add('EvaluationFailed', { error: e.error, cause, location: undefined, state: run.stateName });
+    }
+    if (e.error === ErrorNames.Runtime) {
+      this.failExecution(e.error, cause);
+      return;
+    }
+    await this.stateFailed(run, state, { error: e.error, cause });
+  }
+
+  /** Leaves a state with its output: history, Assign, then Next or the end of the run. */
+  private leaveState(run: Run, state: StateDefinition, output: unknown, assigned: Record<string, unknown>, next?: string): void {
+    if (exceedsBytes(output)) {
+      throw new StatesError(ErrorNames.DataLimitExceeded, `The state/task '${run.stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+    }
+    Object.assign(run.variables, assigned);
+    this.history.add(`${state.Type}StateExited`, { name: run.stateName, output: payloadText(output), outputDetails: { truncated: false } });
+    const target = next ?? state.Next;
+    if (state.Type === 'Succeed' || state.End === true || target === undefined) this.completeRun(run, output);
+    else this.enterState(run, target, output);
+  }
+
+  // ---------------------------------------------------------------- states
+
+  private async execPass(run: Run, state: StateDefinition): Promise<void> {
+    const env = this.env(run, state);
+    if (env.language === 'JSONata') {
+      const output = state.Output === undefined ? env.rawInput : await evaluateTemplate(state.Output, env, 'Output');
+      const assigned = await evaluateAssign(state.Assign, env, undefined);
+      return this.leaveState(run, state, output, assigned);
+    }
+    const result = state.Result !== undefined ? state.Result : await effectiveInput(state, env);
+    if (exceedsBytes(result)) {
+      throw new StatesError(ErrorNames.DataLimitExceeded, `The state/task '${run.stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+    }
+    const assigned = await evaluateAssign(state.Assign, env, result);
+    const { output } = await resultToOutput(state, env, result, { resultSelector: false });
+    this.leaveState(run, state, output, assigned);
+  }
+
+  private async execTask(run: Run, state: StateDefinition): Promise<void> {
+    const token = this.newToken();
+    const resource: string = state.Resource;
+    const waitForTaskToken = resource.endsWith('.waitForTaskToken');
+    const taskToken = waitForTaskToken ? taskTokenFor(this.snap.execution.arn, token) : undefined;
+    const env = this.env(run, state, { taskToken });
+    const input = await effectiveInput(state, env, env.language === 'JSONata' ? 'Arguments' : 'Parameters');
+    const timeoutSeconds = this.numberField(state, env, 'TimeoutSeconds');
+    const heartbeatSeconds = this.numberField(state, env, 'HeartbeatSeconds');
+    const attempt = run.retryCounts.reduce((a, b) => a + b, 0) + 1;
+    run.waiting = { kind: 'task', token, resource, effectiveInput: input, heartbeatSeconds };
+    if (isDirectLambdaArn(resource)) {
+      this.history.add('LambdaFunctionScheduled', { resource, input: payloadText(input), inputDetails: { truncated: false }, ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}) });
+      this.history.add('LambdaFunctionStarted');
+    } else {
+      const { resourceType, resourceName } = splitResource(resource);
+      this.history.add('TaskScheduled', { resourceType, resource: resourceName, region: regionOf(this.snap.execution.arn), parameters: payloadText(input), ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}) });
+      this.history.add('TaskStarted', { resourceType, resource: resourceName });
+    }
+    this.effects.push({
+      type: 'InvokeTask',
+      token,
+      runId: run.id,
+      stateName: run.stateName,
+      resource,
+      input,
+      taskToken,
+      waitForTaskToken,
+      timeoutSeconds,
+      heartbeatSeconds,
+      attempt,
+      executionArn: this.snap.execution.arn,
+    });
+    if (timeoutSeconds !== undefined) {
+      run.waiting.timeoutToken = this.newToken();
+      this.effects.push({ type: 'SetTimer', token: run.waiting.timeoutToken, at: this.after(timeoutSeconds), purpose: 'timeout' });
+    }
+    if (heartbeatSeconds !== undefined) {
+      run.waiting.heartbeatToken = this.newToken();
+      this.effects.push({ type: 'SetTimer', token: run.waiting.heartbeatToken, at: this.after(heartbeatSeconds), purpose: 'heartbeat' });
+    }
+  }
+
+  /** TimeoutSeconds / HeartbeatSeconds: a literal, a ...Path (JSONPath) or a {% %} value (JSONata, sync subset). */
+  private numberField(state: StateDefinition, env: StateEnv, field: 'TimeoutSeconds' | 'HeartbeatSeconds'): number | undefined {
+    const literal = state[field];
+    if (typeof literal === 'number') return literal;
+    const path = state[`${field}Path`];
+    if (typeof path === 'string') {
+      const found = readPath(path, env, env.rawInput);
+      if (!found.found || typeof found.value !== 'number' || !Number.isInteger(found.value) || found.value <= 0) {
+        throw new StatesError(ErrorNames.Runtime, `The ${field}Path parameter does not reference a positive integer: ${path}`);
+      }
+      return found.value;
+    }
+    return undefined;
+  }
+
+  private taskEvent(resource: string, outcome: 'Succeeded' | 'Failed' | 'TimedOut', details: Record<string, unknown>): void {
+    const clean = Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
+    if (isDirectLambdaArn(resource)) this.history.add(`LambdaFunction${outcome}`, clean);
+    else {
+      const { resourceType, resourceName } = splitResource(resource);
+      this.history.add(`Task${outcome}`, { resourceType, resource: resourceName, ...clean });
+    }
+  }
+
+  private async taskSucceeded(run: Run, state: StateDefinition, resource: string, result: unknown): Promise<void> {
+    if (exceedsBytes(result)) {
+      const failure = { error: ErrorNames.DataLimitExceeded, cause: `The state/task '${resource}' returned a result with a size exceeding the maximum number of bytes service limit.`, fromTask: true };
+      this.taskEvent(resource, 'Failed', failure);
+      return this.stateFailed(run, state, failure);
+    }
+    this.taskEvent(resource, 'Succeeded', { output: payloadText(result), outputDetails: { truncated: false } });
+    try {
+      await this.finishWithResult(run, state, result);
+    } catch (e) {
+      await this.processingFailed(run, state, e);
+    }
+  }
+
+  /** Task, Map and Parallel: result -> (ResultSelector, ResultPath, OutputPath | Output), Assign, leave. */
+  private async finishWithResult(run: Run, state: StateDefinition, result: unknown): Promise<void> {
+    const env = this.env(run, state);
+    const { output, selected } = await resultToOutput(state, env, result);
+    const assigned = await evaluateAssign(state.Assign, env, selected, { result });
+    this.leaveState(run, state, output, assigned);
+  }
+
+  private async execChoice(run: Run, state: StateDefinition): Promise<void> {
+    const env = this.env(run, state);
+    if (env.language === 'JSONata') {
+      for (const [i, rule] of (state.Choices as Record<string, unknown>[]).entries()) {
+        const cond = await evaluateTemplate(rule.Condition, env, `Choices[${i}].Condition`);
+        if (typeof cond !== 'boolean') {
+          throw new StatesError(ErrorNames.QueryEvaluationError, `The JSONata expression '${rule.Condition}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '${jsonTypeName(cond)}' for value: ${JSON.stringify(cond)}`);
+        }
+        if (cond) return this.leaveChoice(run, state, env, rule.Next as string, rule);
+      }
+    } else {
+      const input = applyInputPath(state, env);
+      const scope = pathScope(env, input);
+      for (const rule of state.Choices as Record<string, unknown>[]) {
+        if (evaluateChoiceRule(rule, scope)) return this.leaveChoice(run, state, env, rule.Next as string, rule, input);
+      }
+      if (state.Default !== undefined) return this.leaveChoice(run, state, env, state.Default, undefined, input);
+    }
+    if (state.Default !== undefined) return this.leaveChoice(run, state, env, state.Default, undefined);
+    throw new StatesError(ErrorNames.NoChoiceMatched, `No Matches!`);
+  }
+
+  private async leaveChoice(run: Run, state: StateDefinition, env: StateEnv, next: string, rule: Record<string, unknown> | undefined, effective?: unknown): Promise<void> {
+    if (env.language === 'JSONata') {
+      const outputTemplate = rule?.Output !== undefined ? rule.Output : state.Output;
+      const output = outputTemplate === undefined ? env.rawInput : await evaluateTemplate(outputTemplate, env, 'Output');
+      const assigned = { ...(await evaluateAssign(state.Assign, env, undefined)), ...(await evaluateAssign(rule?.Assign, env, undefined)) };
+      return this.leaveState(run, state, output, assigned, next);
+    }
+    const assigned = { ...(await evaluateAssign(state.Assign, env, effective)), ...(await evaluateAssign(rule?.Assign, env, effective)) };
+    const output = selectInputOrOutputPath(state.OutputPath, pathScope(env, effective), 'OutputPath');
+    this.leaveState(run, state, output, assigned, next);
+  }
+
+  private async execWait(run: Run, state: StateDefinition): Promise<void> {
+    const env = this.env(run, state);
+    const untilMillis = await this.waitUntil(run, state, env);
+    if (untilMillis <= this.nowMillis) return this.finishWait(run, state);
+    const token = this.newToken();
+    const until = new Date(untilMillis).toISOString();
+    run.waiting = { kind: 'timer', token, until };
+    this.effects.push({ type: 'SetTimer', token, at: until, purpose: 'wait' });
+  }
+
+  private async waitUntil(run: Run, state: StateDefinition, env: StateEnv): Promise<number> {
+    const prefixSeconds = (s: number) => this.nowMillis + s * 1000;
+    if (env.language === 'JSONata') {
+      if (state.Seconds !== undefined) {
+        const s = await evaluateTemplate(state.Seconds, env, 'Seconds');
+        if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
+          throw new StatesError(ErrorNames.QueryEvaluationError, `The JSONata expression '${state.Seconds}' specified for the field 'Seconds' returned an unexpected result type. Expected 'integer', but was '${jsonTypeName(s)}' for value: ${JSON.stringify(s)}`);
+        }
+        return prefixSeconds(s);
+      }
+      const ts = await evaluateTemplate(state.Timestamp, env, 'Timestamp');
+      const parsed = typeof ts === 'string' ? parseTimestamp(ts) : undefined;
+      if (parsed === undefined) throw new StatesError(ErrorNames.QueryEvaluationError, `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${String(ts)}`);
+      return parsed;
+    }
+    const input = applyInputPath(state, env);
+    if (typeof state.Seconds === 'number') return prefixSeconds(state.Seconds);
+    if (typeof state.Timestamp === 'string') {
+      const parsed = parseTimestamp(state.Timestamp);
+      if (parsed === undefined) throw new StatesError(ErrorNames.Runtime, `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${state.Timestamp}`);
+      return parsed;
+    }
+    if (typeof state.SecondsPath === 'string') {
+      const found = readPath(state.SecondsPath, env, input);
+      if (!found.found) throw new StatesError(ErrorNames.Runtime, `The SecondsPath parameter does not reference an input value: ${state.SecondsPath}`);
+      const v = found.value;
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw new StatesError(ErrorNames.Runtime, `The SecondsPath parameter cannot be parsed as a long value: ${state.SecondsPath} == ${JSON.stringify(v)}`);
+      if (v < 0) throw new StatesError(ErrorNames.Runtime, `The SecondsPath parameter references a negative value: ${state.SecondsPath} == ${v}`);
+      return prefixSeconds(v);
+    }
+    const found = readPath(state.TimestampPath, env, input);
+    if (!found.found) throw new StatesError(ErrorNames.Runtime, `The TimestampPath parameter does not reference an input value: ${state.TimestampPath}`);
+    const parsed = typeof found.value === 'string' ? parseTimestamp(found.value) : undefined;
+    if (parsed === undefined) {
+      throw new StatesError(ErrorNames.Runtime, `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${state.TimestampPath} == ${typeof found.value === 'string' ? found.value : JSON.stringify(found.value)}`);
+    }
+    return parsed;
+  }
+
+  private async finishWait(run: Run, state: StateDefinition): Promise<void> {
+    try {
+      await this.passThrough(run, state);
+    } catch (e) {
+      await this.processingFailed(run, state, e);
+    }
+  }
+
+  /** Wait and Succeed: input -> output with no result (InputPath + OutputPath, or JSONata Output). */
+  private async passThrough(run: Run, state: StateDefinition): Promise<void> {
+    const env = this.env(run, state);
+    if (env.language === 'JSONata') {
+      const output = state.Output === undefined ? env.rawInput : await evaluateTemplate(state.Output, env, 'Output');
+      return this.leaveState(run, state, output, await evaluateAssign(state.Assign, env, undefined));
+    }
+    const input = applyInputPath(state, env);
+    const assigned = await evaluateAssign(state.Assign, env, input);
+    const output = selectInputOrOutputPath(state.OutputPath, pathScope(env, input), 'OutputPath');
+    this.leaveState(run, state, output, assigned);
+  }
+
+  private async execSucceed(run: Run, state: StateDefinition): Promise<void> {
+    await this.passThrough(run, state);
+  }
+
+  private async execFail(run: Run, state: StateDefinition): Promise<void> {
+    const env = this.env(run, state);
+    let error: unknown = state.Error;
+    let cause: unknown = state.Cause;
+    if (env.language === 'JSONata') {
+      if (error !== undefined) error = await evaluateTemplate(error, env, 'Error');
+      if (cause !== undefined) cause = await evaluateTemplate(cause, env, 'Cause');
+    } else {
+      if (state.ErrorPath !== undefined) error = this.failField(state.ErrorPath, env, 'ErrorPath');
+      if (state.CausePath !== undefined) cause = this.failField(state.CausePath, env, 'CausePath');
+    }
+    const failure: StateFailure = {
+      error: error === undefined ? undefined! : typeof error === 'string' ? error : JSON.stringify(error),
+      cause: cause === undefined ? undefined : typeof cause === 'string' ? cause : JSON.stringify(cause),
+    };
+    this.failRun(run, failure);
+  }
+
+  private failField(path: string, env: StateEnv, field: string): unknown {
+    if (isIntrinsicCall(path)) return evaluateIntrinsic(path, pathScope(env, env.rawInput), env.random);
+    const found = readPath(path, env, env.rawInput);
+    if (!found.found) {
+      throw new StatesError(ErrorNames.Runtime, `The JSONPath '${path}' specified for the field '${field}' could not be found in the input '${JSON.stringify(env.rawInput)}'`);
+    }
+    return found.value;
+  }
+
+  // ---------------------------------------------------------------- Parallel and Map
+
+  private async execParallel(run: Run, state: StateDefinition): Promise<void> {
+    const env = this.env(run, state);
+    const input = await effectiveInput(state, env, env.language === 'JSONata' ? 'Arguments' : 'Parameters');
+    this.history.add('ParallelStateStarted');
+    const branches = state.Branches as unknown[];
+    const fan: FanOut = {
+      kind: 'parallel',
+      effectiveInput: input,
+      total: branches.length,
+      nextIndex: 0,
+      running: 0,
+      maxConcurrency: 0,
+      results: new Array(branches.length).fill(null),
+      succeeded: 0,
+      failed: 0,
+      distributed: false,
+      childIds: [],
+    };
+    await this.beginFanOut(run, state, fan);
+  }
+
+  private async execMap(run: Run, state: StateDefinition): Promise<void> {
+    const env = this.env(run, state);
+    let items: unknown;
+    let effective: unknown;
+    if (env.language === 'JSONata') {
+      effective = env.rawInput;
+      items = state.Items === undefined ? env.rawInput : await evaluateTemplate(state.Items, env, 'Items');
+      if (!Array.isArray(items)) {
+        if (state.Items !== undefined && isJsonataExpression(state.Items)) {
+          throw new StatesError(ErrorNames.QueryEvaluationError, `The JSONata expression '${state.Items.slice(2, -2).trim()}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${jsonTypeName(items)}' for value: ${JSON.stringify(items)}`);
+        }
+        throw new StatesError(ErrorNames.QueryEvaluationError, `Map state input must be an array but was: ${JSON.stringify(items)}`);
+      }
+    } else {
+      effective = applyInputPath(state, env);
+      items = state.ItemsPath === undefined ? effective : selectInputOrOutputPath(state.ItemsPath, pathScope(env, effective), 'ItemsPath');
+      if (!Array.isArray(items)) throw new StatesError(ErrorNames.Runtime, `Map state input must be an array but was: ${JSON.stringify(items)}`);
+    }
+    const distributed = isDistributedMap(state);
+    const maxConcurrency = await this.mapNumber(state, env, effective, 'MaxConcurrency', 'integer');
+    const toleratedCount = await this.mapNumber(state, env, effective, 'ToleratedFailureCount', 'integer');
+    const toleratedPct = await this.mapNumber(state, env, effective, 'ToleratedFailurePercentage', 'float');
+    if (toleratedCount !== undefined && toleratedCount < 0) throw new StatesError(ErrorNames.Runtime, 'ToleratedFailureCount cannot be negative.');
+    if (toleratedPct !== undefined && (toleratedPct < 0 || toleratedPct > 100)) throw new StatesError(ErrorNames.Runtime, 'ToleratedFailurePercentage must be between 0 and 100.');
+    let list = items as unknown[];
+    const batcher = state.ItemBatcher;
+    if (batcher) list = await this.batchItems(list, batcher, env, effective);
+    this.history.add('MapStateStarted', { length: list.length });
+    const fan: FanOut = {
+      kind: 'map',
+      effectiveInput: effective,
+      items: list,
+      total: list.length,
+      nextIndex: 0,
+      running: 0,
+      maxConcurrency: maxConcurrency ?? 0,
+      results: new Array(list.length).fill(null),
+      succeeded: 0,
+      failed: 0,
+      toleratedFailureCount: toleratedCount,
+      toleratedFailurePercentage: toleratedPct,
+      distributed,
+      childIds: [],
+    };
+    if (distributed) this.history.add('MapRunStarted', { mapRunArn: `${this.snap.execution.arn.replace(':execution:', ':mapRun:')}/${run.stateName}` });
+    await this.beginFanOut(run, state, fan);
+  }
+
+  /** MaxConcurrency, ToleratedFailureCount, ToleratedFailurePercentage: literal, ...Path, or JSONata. */
+  private async mapNumber(state: StateDefinition, env: StateEnv, input: unknown, field: string, kind: 'integer' | 'float'): Promise<number | undefined> {
+    const literal = state[field];
+    if (typeof literal === 'number') return literal;
+    if (typeof literal === 'string' && env.language === 'JSONata') {
+      const v = await evaluateTemplate(literal, env, field);
+      if (typeof v !== 'number') throw new StatesError(ErrorNames.QueryEvaluationError, `The JSONata expression '${literal}' specified for the field '${field}' returned an unexpected result type. Expected 'number', but was '${jsonTypeName(v)}' for value: ${JSON.stringify(v)}`);
+      return v;
+    }
+    const path = state[`${field}Path`];
+    if (typeof path !== 'string') return undefined;
+    const found = readPath(path, env, input);
+    const v = found.value;
+    const ok = found.found && typeof v === 'number' && (kind === 'float' || Number.isInteger(v));
+    if (!ok) {
+      const shown = typeof v === 'string' ? v : JSON.stringify(v ?? null);
+      throw new StatesError(ErrorNames.Runtime, `The ${field}Path field refers to value "${shown}" which is not a valid ${kind}: ${path}`);
+    }
+    return v as number;
+  }
+
+  private async batchItems(items: unknown[], batcher: Record<string, unknown>, env: StateEnv, input: unknown): Promise<unknown[]> {
+    const maxItems = typeof batcher.MaxItemsPerBatch === 'number' ? batcher.MaxItemsPerBatch : typeof batcher.MaxItemsPerBatchPath === 'string' ? (readPath(batcher.MaxItemsPerBatchPath, env, input).value as number) : undefined;
+    const maxBytes = typeof batcher.MaxInputBytesPerBatch === 'number' ? batcher.MaxInputBytesPerBatch : typeof batcher.MaxInputBytesPerBatchPath === 'string' ? (readPath(batcher.MaxInputBytesPerBatchPath, env, input).value as number) : undefined;
+    let batchInput: unknown = batcher.BatchInput;
+    if (batchInput !== undefined && env.language === 'JSONPath') {
+      batchInput = resolvePayloadTemplate(batchInput, pathScope(env, input), env.random, 'BatchInput');
+    } else if (batchInput !== undefined) batchInput = await evaluateTemplate(batchInput, env, 'ItemBatcher/BatchInput');
+    const batches: unknown[] = [];
+    let current: unknown[] = [];
+    let bytes = 0;
+    for (const item of items) {
+      const size = Buffer.byteLength(JSON.stringify(item));
+      const full = (maxItems !== undefined && current.length >= maxItems) || (maxBytes !== undefined && current.length > 0 && bytes + size > maxBytes);
+      if (full) {
+        batches.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(item);
+      bytes += size;
+    }
+    if (current.length) batches.push(current);
+    return batches.map((b) => (batchInput !== undefined ? { BatchInput: batchInput, Items: b } : { Items: b }));
+  }
+
+  private async beginFanOut(run: Run, state: StateDefinition, fan: FanOut): Promise<void> {
+    run.fanOut = fan;
+    run.waiting = { kind: 'children' };
+    if (fan.total === 0) return this.finishFanOut(run, state);
+    await this.startChildren(run, state);
+  }
+
+  /** Starts children up to MaxConcurrency (0 = all). Their item input is computed here (ItemSelector). */
+  private async startChildren(parent: Run, state: StateDefinition): Promise<void> {
+    const fan = parent.fanOut!;
+    while (fan.nextIndex < fan.total && (fan.maxConcurrency === 0 || fan.running < fan.maxConcurrency)) {
+      const index = fan.nextIndex++;
+      fan.running++;
+      let input: unknown;
+      let machinePath: string[];
+      if (fan.kind === 'parallel') {
+        input = fan.effectiveInput;
+        machinePath = [...parent.machinePath, 'States', parent.stateName, 'Branches', String(index)];
+      } else {
+        input = await this.itemInput(parent, state, index, fan.items![index]);
+        machinePath = [...parent.machinePath, 'States', parent.stateName, mapProcessorKey(state)];
+        if (!fan.distributed) this.history.add('MapIterationStarted', { name: parent.stateName, index });
+      }
+      const id = `${parent.id}/${parent.stateName}/${index}`;
+      fan.childIds.push(id);
+      this.startRun({ id, parentId: parent.id, childIndex: index, machinePath, input });
+    }
+  }
+
+  /** A Map item's input: ItemSelector (or legacy Parameters) with $$.Map.Item, else the item itself. */
+  private async itemInput(parent: Run, state: StateDefinition, index: number, value: unknown): Promise<unknown> {
+    const selector = state.ItemSelector ?? state.Parameters;
+    if (selector === undefined) return value;
+    const env = this.env(parent, state, { mapItem: { index, value } });
+    if (env.language === 'JSONata') return evaluateTemplate(selector, env, 'ItemSelector');
+    return resolvePayloadTemplate(selector, pathScope(env, parent.fanOut!.effectiveInput), env.random, state.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters');
+  }
+
+  private completeRun(run: Run, output: unknown): void {
+    run.status = 'SUCCEEDED';
+    run.output = output;
+    if (!run.parentId) {
+      this.finishExecution('SUCCEEDED', 'ExecutionSucceeded', { output: payloadText(output), outputDetails: { truncated: false } }, output);
+      return;
+    }
+    this.childEnded(run);
+  }
+
+  private failRun(run: Run, failure: StateFailure): void {
+    run.status = 'FAILED';
+    run.error = failure.error;
+    run.cause = failure.cause;
+    if (!run.parentId) {
+      this.finishExecution('FAILED', 'ExecutionFailed', { error: failure.error, cause: failure.cause });
+      return;
+    }
+    this.childEnded(run);
+  }
+
+  /** A Map item or Parallel branch has ended: record it, start the next, finish the parent when all are done. */
+  private childEnded(child: Run): void {
+    const parent = this.snap.runs[child.parentId!];
+    delete this.snap.runs[child.id];
+    if (!parent || !parent.fanOut) return;
+    const fan = parent.fanOut;
+    fan.running--;
+    fan.childIds = fan.childIds.filter((id) => id !== child.id);
+    const index = child.childIndex!;
+    if (child.status === 'SUCCEEDED') {
+      fan.succeeded++;
+      fan.results[index] = child.output;
+      if (fan.kind === 'map' && !fan.distributed) this.history.add('MapIterationSucceeded', { name: parent.stateName, index });
+    } else {
+      fan.failed++;
+      fan.firstError ??= { error: child.error!, cause: child.cause };
+      if (fan.kind === 'map' && !fan.distributed) this.history.add('MapIterationFailed', { name: parent.stateName, index });
+      if (!this.failureTolerated(fan)) {
+        this.abortChildren(parent);
+        this.pendingFanOut.push({ parentId: parent.id, failed: true });
+        return;
+      }
+    }
+    if (fan.succeeded + fan.failed === fan.total) this.pendingFanOut.push({ parentId: parent.id, failed: false });
+    else this.pendingFanOut.push({ parentId: parent.id, more: true });
+  }
+
+  /**
+   * Parent continuations are queued and run by `drain` rather than called from inside a child's
+   * completion, so a deep chain of nested Maps never recurses and async work stays in one loop.
+   */
+  private pendingFanOut: { parentId: string; failed?: boolean; more?: boolean }[] = [];
+
+  private failureTolerated(fan: FanOut): boolean {
+    if (fan.kind === 'parallel') return false;
+    if (fan.toleratedFailureCount === undefined && fan.toleratedFailurePercentage === undefined) return false;
+    if (fan.toleratedFailureCount !== undefined && fan.failed <= fan.toleratedFailureCount) return true;
+    if (fan.toleratedFailurePercentage !== undefined && (fan.failed / fan.total) * 100 <= fan.toleratedFailurePercentage) return true;
+    return false;
+  }
+
+  private abortChildren(parent: Run): void {
+    const fan = parent.fanOut!;
+    for (const id of fan.childIds) {
+      const child = this.snap.runs[id];
+      if (!child) continue;
+      this.abortRunTree(child);
+      if (fan.kind === 'map' && !fan.distributed) this.history.add('MapIterationAborted', { name: parent.stateName, index: child.childIndex });
+    }
+    fan.childIds = [];
+    fan.running = 0;
+  }
+
+  private abortRunTree(run: Run): void {
+    if (run.waiting?.kind === 'task') this.effects.push({ type: 'CancelTask', token: run.waiting.token });
+    for (const id of run.fanOut?.childIds ?? []) {
+      const child = this.snap.runs[id];
+      if (child) this.abortRunTree(child);
+    }
+    delete this.snap.runs[run.id];
+  }
+
+  private async finishFanOut(parent: Run, state: StateDefinition): Promise<void> {
+    const fan = parent.fanOut!;
+    parent.fanOut = undefined;
+    parent.waiting = undefined;
+    if (fan.kind === 'parallel') this.history.add('ParallelStateSucceeded');
+    else {
+      if (fan.distributed) this.history.add('MapRunSucceeded');
+      this.history.add('MapStateSucceeded');
+    }
+    try {
+      await this.finishWithResult(parent, state, fan.results);
+    } catch (e) {
+      await this.processingFailed(parent, state, e);
+    }
+  }
+
+  private async failFanOut(parent: Run, state: StateDefinition): Promise<void> {
+    const fan = parent.fanOut!;
+    parent.fanOut = undefined;
+    parent.waiting = undefined;
+    let failure: StateFailure = { error: fan.firstError!.error, cause: fan.firstError!.cause };
+    if (fan.kind === 'parallel') this.history.add('ParallelStateFailed');
+    else {
+      if (fan.distributed) {
+        this.history.add('MapRunFailed');
+        failure = { error: ErrorNames.ExceedToleratedFailureThreshold, cause: 'The specified tolerated failure threshold was exceeded' };
+      }
+      this.history.add('MapStateFailed');
+    }
+    await this.stateFailed(parent, state, failure);
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  /** A state failed with a catchable error: Retry, then Catch, else the run fails. */
+  private async stateFailed(run: Run, state: StateDefinition, failure: StateFailure): Promise<void> {
+    const fromTask = failure.fromTask === true;
+    const ri = findRetrier(state.Retry, failure.error, fromTask);
+    if (ri >= 0) {
+      const retrier = state.Retry[ri];
+      const used = run.retryCounts[ri] ?? 0;
+      if (used < (retrier.MaxAttempts ?? 3)) {
+        run.retryCounts[ri] = used + 1;
+        const delay = retryDelaySeconds(retrier, used, () => this.options.random.random());
+        const token = this.newToken();
+        const until = this.after(delay);
+        run.waiting = { kind: 'retry', token, until };
+        this.effects.push({ type: 'SetTimer', token, at: until, purpose: 'retry' });
+        return;
+      }
+    }
+    const catcher = findCatcher(state.Catch, failure.error, fromTask);
+    if (catcher) {
+      try {
+        await this.applyCatcher(run, state, catcher, failure);
+      } catch (e) {
+        if (!(e instanceof StatesError)) throw e;
+        this.failExecution(e.error, `An error occurred while executing the state '${run.stateName}' (entered at the event id #${run.enteredEventId}). ${e.cause}`);
+      }
+      return;
+    }
+    this.failRun(run, failure);
+  }
+
+  private async applyCatcher(run: Run, state: StateDefinition, catcher: Catcher, failure: StateFailure): Promise<void> {
+    const env = this.env(run, state);
+    const errorOutput: Record<string, unknown> = { Error: failure.error };
+    if (failure.cause !== undefined) errorOutput.Cause = failure.cause;
+    let output: unknown;
+    let assigned: Record<string, unknown>;
+    if (env.language === 'JSONata') {
+      output = catcher.Output === undefined ? errorOutput : await evaluateTemplate(catcher.Output, env, 'Output', { errorOutput });
+      assigned = await evaluateAssign(catcher.Assign, env, undefined, { errorOutput });
+    } else {
+      assigned = await evaluateAssign(catcher.Assign, env, errorOutput);
+      output = applyResultPath(env.rawInput, catcher.ResultPath === undefined ? '$' : catcher.ResultPath, errorOutput);
+    }
+    this.leaveState(run, state, output, assigned, catcher.Next);
+  }
+
+  private failExecution(error: string, cause: string | undefined): void {
+    this.finishExecution('FAILED', 'ExecutionFailed', { error, cause });
+  }
+
+  private finishExecution(status: ExecutionSnapshot['status'], eventType: string, details: Record<string, unknown>, output?: unknown): void {
+    if (this.snap.status !== 'RUNNING') return;
+    for (const run of Object.values(this.snap.runs)) {
+      if (run.waiting?.kind === 'task') this.effects.push({ type: 'CancelTask', token: run.waiting.token });
+    }
+    this.snap.status = status;
+    this.snap.stopDate = this.nowIso;
+    if (status === 'SUCCEEDED') this.snap.output = output;
+    else {
+      this.snap.error = details.error as string | undefined;
+      this.snap.cause = details.cause as string | undefined;
+    }
+    const clean = Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
+    this.history.add(eventType, clean);
+    // A finished execution keeps no runs: nothing can wake it any more.
+    this.snap.runs = {};
+    this.ready = [];
+    this.pendingFanOut = [];
+    this.effects.push({ type: 'ExecutionFinished', status });
+  }
+
+  /** Runs queued parent continuations; called by drain between runs. */
+  private async settleFanOuts(): Promise<boolean> {
+    let did = false;
+    while (this.pendingFanOut.length > 0 && this.snap.status === 'RUNNING') {
+      const p = this.pendingFanOut.shift()!;
+      const parent = this.snap.runs[p.parentId];
+      if (!parent || !parent.fanOut) continue;
+      const state = this.stateOf(parent);
+      did = true;
+      if (p.failed) await this.failFanOut(parent, state);
+      else if (p.more) await this.startChildren(parent, state);
+      else await this.finishFanOut(parent, state);
+    }
+    return did;
+  }
+}
+
+/** Task tokens are opaque to the caller but say which execution and wait they answer. */
+export function taskTokenFor(executionArn: string, token: string): string {
+  return Buffer.from(JSON.stringify({ e: executionArn, t: token })).toString('base64url');
+}
+
+export function parseTaskToken(taskToken: string): { executionArn: string; token: string } | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(taskToken, 'base64url').toString('utf8'));
+    if (typeof v?.e === 'string' && typeof v?.t === 'string') return { executionArn: v.e, token: v.t };
+  } catch {
+    /* not one of ours */
+  }
+  return undefined;
+}
+
+/** "arn:aws:states:::lambda:invoke.waitForTaskToken" -> resourceType "lambda", resource "invoke.waitForTaskToken". */
+function splitResource(resource: string): { resourceType: string; resourceName: string } {
+  const m = /^arn:[^:]+:states:[^:]*:[^:]*:([^:]+):(.+)$/.exec(resource);
+  if (m) return { resourceType: m[1], resourceName: m[2] };
+  return { resourceType: 'activity', resourceName: resource };
+}
+
+function regionOf(arn: string): string {
+  return arn.split(':')[3] || 'us-east-1';
+}
+
+export function jsonTypeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+

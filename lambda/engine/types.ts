@@ -1,0 +1,137 @@
+/**
+ * The interpreter's data: the execution snapshot it reads and returns, the events that wake it,
+ * and the effects it asks its caller to carry out. All of it is plain JSON so a worker can store
+ * a snapshot, lose its process, and resume on another machine.
+ */
+import type { HistoryEvent } from './history';
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** Facts about the execution that the context object ($$) exposes. */
+export interface ExecutionInfo {
+  arn: string;
+  name: string;
+  input: unknown;
+  startTime: string;
+  roleArn: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  redriveCount: number;
+}
+
+/** Where a run is waiting, and for what. `token` ties the answer to this very wait. */
+export type Waiting =
+  | { kind: 'task'; token: string; resource: string; effectiveInput: unknown; timeoutToken?: string; heartbeatToken?: string; heartbeatSeconds?: number }
+  | { kind: 'timer'; token: string; until: string }
+  | { kind: 'retry'; token: string; until: string }
+  | { kind: 'children' };
+
+/** Fan-out bookkeeping of a Map or Parallel state while its children run. */
+export interface FanOut {
+  kind: 'map' | 'parallel';
+  /** the state's effective input (after InputPath/Parameters), kept for ItemSelector/branch inputs */
+  effectiveInput: unknown;
+  /** Map: the items to iterate; Parallel: undefined (branch count instead) */
+  items?: unknown[];
+  total: number;
+  /** index of the next child to start */
+  nextIndex: number;
+  running: number;
+  maxConcurrency: number;
+  results: unknown[];
+  succeeded: number;
+  failed: number;
+  toleratedFailureCount?: number;
+  toleratedFailurePercentage?: number;
+  distributed: boolean;
+  /** first failure seen (in completion order), reported when the state fails */
+  firstError?: { error: string; cause?: string };
+  /** the Map's ItemBatcher settings, if any */
+  batcher?: { maxItems?: number; maxBytes?: number; batchInput?: unknown };
+  /** run ids of children that are still running */
+  childIds: string[];
+}
+
+/**
+ * A run is one thread of states: the execution itself ("root"), a Parallel branch, or a Map item.
+ * `machinePath` points (as JSON pointer tokens) to the {StartAt, States} object it runs, inside the definition.
+ */
+export interface Run {
+  id: string;
+  parentId?: string;
+  /** index of this child within the parent's Map items or Parallel branches */
+  childIndex?: number;
+  machinePath: string[];
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  stateName: string;
+  /** the raw input of the current state */
+  stateInput: unknown;
+  enteredEventId: number;
+  enteredTime: string;
+  /** attempts used so far, per Retry rule index, for the current state */
+  retryCounts: number[];
+  waiting?: Waiting;
+  fanOut?: FanOut;
+  /** this scope's workflow variables (outer scopes are read through parentId) */
+  variables: Record<string, unknown>;
+  /** $$.Map.Item for a Map item run */
+  mapItem?: { index: number; value: unknown };
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** true when a Runtime-class error must fail the whole execution, uncatchable on the way up */
+  fatal?: boolean;
+}
+
+export interface ExecutionSnapshot {
+  formatVersion: 1;
+  execution: ExecutionInfo;
+  status: ExecutionStatus;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  stopDate?: string;
+  /** the id the next history event gets */
+  nextEventId: number;
+  /** counter for wait tokens; a stale token's answer is ignored */
+  nextToken: number;
+  transitions: number;
+  runs: Record<string, Run>;
+}
+
+/** What wakes the interpreter. */
+export type IncomingEvent =
+  | { type: 'StartExecution'; execution: Omit<ExecutionInfo, 'redriveCount'> & { redriveCount?: number } }
+  | { type: 'TaskSucceeded'; token: string; output: unknown }
+  | { type: 'TaskFailed'; token: string; error: string; cause?: string }
+  | { type: 'TaskHeartbeat'; token: string }
+  | { type: 'TimerFired'; token: string }
+  | { type: 'StopExecution'; error?: string; cause?: string };
+
+/** What the interpreter asks its caller to do. */
+export type Effect =
+  | {
+      type: 'InvokeTask';
+      token: string;
+      runId: string;
+      stateName: string;
+      resource: string;
+      input: unknown;
+      /** the token a .waitForTaskToken task must be answered with (the same as `token`) */
+      taskToken?: string;
+      waitForTaskToken: boolean;
+      timeoutSeconds?: number;
+      heartbeatSeconds?: number;
+      /** 1 for the first attempt, 2 for the first retry... */
+      attempt: number;
+      executionArn: string;
+    }
+  | { type: 'SetTimer'; token: string; at: string; purpose: 'wait' | 'retry' | 'timeout' | 'heartbeat' }
+  | { type: 'CancelTask'; token: string }
+  | { type: 'ExecutionFinished'; status: ExecutionStatus };
+
+export interface AdvanceResult {
+  snapshot: ExecutionSnapshot;
+  events: HistoryEvent[];
+  effects: Effect[];
+}

@@ -1,0 +1,18 @@
+/**
+ * Loads a user's task module for `stepwright run --tasks F`: a JS or TS file whose exports (or
+ * default export) map resource ARNs or bare function names to (async) functions.
+ */
+import { resolverFromTable } from './tasks';
+import type { TaskFunction, TaskResolver } from './runner';
+
+export function loadTaskModule(file: string): TaskResolver {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(file);
+  const table = (mod && typeof mod.default === 'object' ? mod.default : mod) as Record<string, unknown>;
+  const functions: Record<string, TaskFunction> = {};
+  for (const [key, value] of Object.entries(table)) {
+    if (typeof value === 'function') functions[key] = value as TaskFunction;
+  }
+  if (Object.keys(functions).length === 0) throw new Error(`${file} exports no task functions`);
+  return resolverFromTable(functions);
+}

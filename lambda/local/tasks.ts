@@ -1,0 +1,40 @@
+/**
+ * Local task tables: which function answers a Task's Resource when running on a laptop.
+ * A table maps resource ARNs, or bare function names, to functions. `arn:aws:states:::lambda:invoke`
+ * resolves its FunctionName (ARN or name) in the same table, passes the Payload as the event and wraps
+ * the result the way the Lambda integration does ({Payload, StatusCode, ...}).
+ */
+import type { TaskFunction, TaskResolver } from './runner';
+
+const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke(\.waitForTaskToken)?$/;
+
+/** "arn:aws:lambda:us-east-1:123:function:name[:alias]" -> "name" */
+export function lambdaFunctionName(arnOrName: string): string {
+  const m = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(arnOrName);
+  return m ? m[1] : arnOrName;
+}
+
+export function lambdaInvokeResult(payload: unknown): unknown {
+  return {
+    ExecutedVersion: '$LATEST',
+    Payload: payload === undefined ? null : payload,
+    SdkHttpMetadata: { HttpHeaders: {}, HttpStatusCode: 200 },
+    SdkResponseMetadata: { RequestId: 'local' },
+    StatusCode: 200,
+  };
+}
+
+export function resolverFromTable(table: Record<string, TaskFunction>): TaskResolver {
+  const lookup = (key: string): TaskFunction | undefined => (table[key] as TaskFunction | undefined) ?? table[lambdaFunctionName(key)];
+  return (resource, input) => {
+    const direct: TaskFunction | undefined = table[resource];
+    if (LAMBDA_INVOKE.test(resource)) {
+      const params = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
+      const fn = direct ?? (typeof params.FunctionName === 'string' ? lookup(params.FunctionName) : undefined);
+      if (!fn) return undefined;
+      return { fn, input: params.Payload === undefined ? {} : params.Payload, wrap: lambdaInvokeResult };
+    }
+    const found = direct ?? lookup(resource);
+    return found === undefined ? undefined : { fn: found, input };
+  };
+}
