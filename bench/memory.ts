@@ -73,6 +73,7 @@ async function settle(gc: () => void): Promise<void> {
 
 /** Live heap growth while holding the hand-written result (the floor for "copies"). */
 export async function measureHandWrittenMemory(fn: (input: unknown) => unknown, input: unknown, gc: () => void): Promise<number> {
+  fn(input); // warm-up
   await settle(gc);
   const base = heapUsed();
   const out = fn(input);

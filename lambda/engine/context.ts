@@ -6,6 +6,7 @@ import type { ExecutionSnapshot, Run } from './types';
 export interface ContextExtras {
   taskToken?: string;
   mapItem?: { index: number; value: unknown };
+  retryable?: boolean;
 }
 
 export function buildContext(snap: ExecutionSnapshot, run: Run, extras: ContextExtras = {}): Record<string, unknown> {
@@ -20,12 +21,10 @@ export function buildContext(snap: ExecutionSnapshot, run: Run, extras: ContextE
       RedriveCount: ex.redriveCount,
     },
     StateMachine: { Id: ex.stateMachineArn, Name: ex.stateMachineName },
-    State: {
-      EnteredTime: run.enteredTime,
-      Name: run.stateName,
-      RetryCount: run.retryCounts.reduce((a, b) => a + b, 0),
-    },
+    State: { EnteredTime: run.enteredTime, Name: run.stateName },
   };
+  // AWS shows RetryCount only in states that can retry (the corpus records its absence in Pass states).
+  if (extras.retryable) (ctx.State as Record<string, unknown>).RetryCount = run.retryCounts.reduce((a, b) => a + b, 0);
   if (extras.taskToken !== undefined) ctx.Task = { Token: extras.taskToken };
   if (extras.mapItem) ctx.Map = { Item: { Index: extras.mapItem.index, Value: extras.mapItem.value } };
   return ctx;

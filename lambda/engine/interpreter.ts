@@ -43,6 +43,8 @@ export interface AdvanceOptions {
 }
 
 const ROOT = 'root';
+const RETRYABLE_TYPES = new Set(['Task', 'Parallel', 'Map']);
+const NUMERIC_TEXT = { integer: /^[-+]?\d+$/, float: /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/ };
 
 export async function advance(
   definition: StateMachineDefinition,
@@ -226,7 +228,7 @@ class Step {
       language: this.languageOf(state),
       stateName: run.stateName,
       rawInput: run.stateInput,
-      context: buildContext(this.snap, run, extras),
+      context: buildContext(this.snap, run, { ...extras, retryable: RETRYABLE_TYPES.has(state.Type) }),
       lookupVariable: (name) => this.lookupVariable(run, name),
       visibleVariables: () => this.visibleVariables(run),
       random: this.options.random,
@@ -398,7 +400,9 @@ class Step {
 
   private async taskSucceeded(run: Run, state: StateDefinition, resource: string, result: unknown): Promise<void> {
     if (exceedsBytes(result)) {
-      const failure = { error: ErrorNames.DataLimitExceeded, cause: `The state/task '${resource}' returned a result with a size exceeding the maximum number of bytes service limit.`, fromTask: true };
+      // AWS names a direct Lambda by its ARN and an integration by its service ("lambda").
+      const culprit = isDirectLambdaArn(resource) ? resource : splitResource(resource).resourceType;
+      const failure = { error: ErrorNames.DataLimitExceeded, cause: `The state/task '${culprit}' returned a result with a size exceeding the maximum number of bytes service limit.`, fromTask: true };
       this.taskEvent(resource, 'Failed', failure);
       return this.stateFailed(run, state, failure);
     }
@@ -637,12 +641,13 @@ class Step {
     if (typeof path !== 'string') return undefined;
     const found = readPath(path, env, input);
     const v = found.value;
-    const ok = found.found && typeof v === 'number' && (kind === 'float' || Number.isInteger(v));
-    if (!ok) {
+    // AWS parses the value as Java does: numbers, and strings holding a number ("1"), are accepted.
+    const n = typeof v === 'number' ? v : typeof v === 'string' && NUMERIC_TEXT[kind].test(v.trim()) ? Number(v) : NaN;
+    if (!found.found || Number.isNaN(n) || (kind === 'integer' && !Number.isInteger(n))) {
       const shown = typeof v === 'string' ? v : JSON.stringify(v ?? null);
       throw new StatesError(ErrorNames.Runtime, `The ${field}Path field refers to value "${shown}" which is not a valid ${kind}: ${path}`);
     }
-    return v as number;
+    return n;
   }
 
   private async batchItems(items: unknown[], batcher: Record<string, unknown>, env: StateEnv, input: unknown): Promise<unknown[]> {
