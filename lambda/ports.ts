@@ -1,0 +1,146 @@
+/**
+ * The interfaces the durable engine needs from the outside world. AWS adapters (lambda/aws) and the
+ * local runtime (lambda/local) implement them; lambda/runtime uses only these.
+ *
+ *   API handler -> ExecutionStore.createExecution + WorkQueue.send(start)
+ *   worker      -> ExecutionStore.getExecution -> interpreter.advance -> ExecutionStore.updateExecution
+ *                  -> (outbox) ExecutionStore.appendHistory + WorkQueue.send + TaskInvoker.invoke
+ */
+import type { HistoryEvent } from './engine/history';
+import type { Effect, ExecutionSnapshot, ExecutionStatus, IncomingEvent } from './engine/types';
+
+// ------------------------------------------------------------------ records
+
+export interface StateMachineRecord {
+  name: string;
+  arn: string;
+  /** the ASL definition as JSON text, exactly as the user sent it */
+  definition: string;
+  roleArn: string;
+  type: 'STANDARD';
+  status: 'ACTIVE';
+  creationDate: string;
+  updateDate?: string;
+  /** changes on every update; executions pin the revision they started with */
+  revisionId: string;
+  description?: string;
+}
+
+/** Work done by one advance that must reach the outside world after the snapshot is stored. */
+export interface Outbox {
+  events: HistoryEvent[];
+  messages: OutgoingMessage[];
+}
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  /** the state machine revision this execution runs (definitions change; executions do not) */
+  revisionId: string;
+  name: string;
+  status: ExecutionStatus;
+  /** the execution input as JSON text */
+  input: string;
+  startDate: string;
+  stopDate?: string;
+  /** JSON text, when SUCCEEDED */
+  output?: string;
+  error?: string;
+  cause?: string;
+  traceId?: string;
+  /** optimistic concurrency: every successful update increments it by one */
+  version: number;
+  /** the interpreter's state; absent until the worker has started the execution */
+  snapshot?: ExecutionSnapshot;
+  /** effects of the last committed advance that may not have reached the outside world yet */
+  outbox?: Outbox;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextToken?: string;
+}
+
+export interface HistoryQuery {
+  maxResults?: number;
+  nextToken?: string;
+  reverseOrder?: boolean;
+}
+
+export interface ExecutionListQuery {
+  statusFilter?: ExecutionStatus;
+  maxResults?: number;
+  nextToken?: string;
+}
+
+/** What ListExecutions shows of an execution. */
+export type ExecutionSummary = Pick<ExecutionRecord, 'executionArn' | 'stateMachineArn' | 'name' | 'status' | 'startDate' | 'stopDate'>;
+
+// ------------------------------------------------------------------ ports
+
+export interface ExecutionStore {
+  /** Creates, or replaces when `replace` is set; returns false when it exists and `replace` is not set. */
+  putStateMachine(sm: StateMachineRecord, opts?: { replace?: boolean }): Promise<boolean>;
+  getStateMachine(arn: string): Promise<StateMachineRecord | undefined>;
+  listStateMachines(query?: { maxResults?: number; nextToken?: string }): Promise<Page<StateMachineRecord>>;
+  deleteStateMachine(arn: string): Promise<void>;
+  /** Every revision's definition is kept so running executions keep the one they started with. */
+  getDefinitionRevision(stateMachineArn: string, revisionId: string): Promise<string | undefined>;
+
+  /** Conditional put on the execution ARN (the name is the idempotency key): false when it already exists. */
+  createExecution(exec: ExecutionRecord): Promise<boolean>;
+  /** Strongly consistent read. */
+  getExecution(executionArn: string): Promise<ExecutionRecord | undefined>;
+  /** Writes `exec` (with exec.version = expectedVersion + 1) only if the stored version is expectedVersion. */
+  updateExecution(exec: ExecutionRecord, expectedVersion: number): Promise<boolean>;
+  listExecutions(stateMachineArn: string, query?: ExecutionListQuery): Promise<Page<ExecutionSummary>>;
+
+  /** Idempotent: an event with an id already stored is overwritten with the same content. */
+  appendHistory(executionArn: string, events: HistoryEvent[]): Promise<void>;
+  getHistory(executionArn: string, query?: HistoryQuery): Promise<Page<HistoryEvent>>;
+}
+
+/** A message on the work queue. Every kind is safe to deliver twice. */
+export type WorkMessage =
+  /** begin an execution whose record the API has written */
+  | { kind: 'start'; executionArn: string }
+  /** hand an event to the interpreter; `notBefore` re-delays a timer longer than the queue's limit */
+  | { kind: 'event'; executionArn: string; event: IncomingEvent; notBefore?: string }
+  /** invoke a task and feed its answer back */
+  | { kind: 'invoke'; executionArn: string; task: Extract<Effect, { type: 'InvokeTask' }> };
+
+export interface OutgoingMessage {
+  body: WorkMessage;
+  /** 0..900 (SQS's limit); longer waits are re-delayed through `notBefore` */
+  delaySeconds?: number;
+}
+
+export interface WorkQueue {
+  send(messages: OutgoingMessage[]): Promise<void>;
+}
+
+export interface TaskRequest {
+  resource: string;
+  input: unknown;
+  executionArn: string;
+  stateName: string;
+  attempt: number;
+  taskToken?: string;
+  /** stable per attempt: a task that runs twice in a crash window can tell */
+  idempotencyKey: string;
+  traceId?: string;
+  timeoutSeconds?: number;
+}
+
+export type TaskOutcome = { ok: true; output: unknown } | { ok: false; error: string; cause?: string };
+
+export interface TaskInvoker {
+  invoke(request: TaskRequest): Promise<TaskOutcome>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
