@@ -96,6 +96,13 @@ export interface ExecutionStore {
   updateExecution(exec: ExecutionRecord, expectedVersion: number): Promise<boolean>;
   listExecutions(stateMachineArn: string, query?: ExecutionListQuery): Promise<Page<ExecutionSummary>>;
 
+  /**
+   * Claims the right to invoke one task attempt (token) for `leaseSeconds`: a duplicate delivery of
+   * the same invoke message finds the claim and does not invoke again; after a crash the lease runs
+   * out and the redelivered message may invoke (the documented crash window).
+   */
+  claimTask(executionArn: string, token: string, leaseSeconds: number): Promise<boolean>;
+
   /** Idempotent: an event with an id already stored is overwritten with the same content. */
   appendHistory(executionArn: string, events: HistoryEvent[]): Promise<void>;
   getHistory(executionArn: string, query?: HistoryQuery): Promise<Page<HistoryEvent>>;
@@ -112,7 +119,7 @@ export type WorkMessage =
 
 export interface OutgoingMessage {
   body: WorkMessage;
-  /** 0..900 (SQS's limit); longer waits are re-delayed through `notBefore` */
+  /** 0..900 (SQS's limit), may be fractional (SQS rounds up; the local queue keeps it); longer waits re-delay through `notBefore` */
   delaySeconds?: number;
 }
 

@@ -1,0 +1,37 @@
+/**
+ * Builds the engine's ports on AWS from the Lambda environment the CDK stack sets:
+ * STEPWRIGHT_TABLE, STEPWRIGHT_QUEUE_URL, AWS_REGION. Built once per container and reused.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { DynamoExecutionStore } from './dynamo-store';
+import { SqsWorkQueue } from './sqs-queue';
+import { LambdaTaskInvoker } from './lambda-invoker';
+import { systemClock } from '../ports';
+import type { EngineDeps } from '../runtime/deps';
+
+let cached: EngineDeps | undefined;
+
+function required(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`environment variable ${name} is not set`);
+  return v;
+}
+
+export function depsFromEnv(): EngineDeps {
+  if (cached) return cached;
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  cached = {
+    store: new DynamoExecutionStore({ client: new DynamoDBClient({ region }), tableName: required('STEPWRIGHT_TABLE') }),
+    queue: new SqsWorkQueue({ client: new SQSClient({ region }), queueUrl: required('STEPWRIGHT_QUEUE_URL') }),
+    invoker: new LambdaTaskInvoker({ client: new LambdaClient({ region }) }),
+    clock: systemClock,
+    random: { random: Math.random, uuid: randomUUID },
+    region,
+    // The account id is the first path segment of the queue URL: https://sqs.<region>.amazonaws.com/<account>/<name>
+    accountId: process.env.STEPWRIGHT_ACCOUNT_ID ?? new URL(required('STEPWRIGHT_QUEUE_URL')).pathname.split('/')[1] ?? '000000000000',
+  };
+  return cached;
+}

@@ -1,0 +1,788 @@
+/**
+ * ExecutionStore on one DynamoDB table (single-table design).
+ *
+ *   item                      pk                      sk                         GSIs
+ *   state machine             SM#<smArn>              META                       gsi1: SMLIST / <smArn>
+ *   definition revision       SM#<smArn>              REV#<revisionId>
+ *   execution                 EX#<executionArn>       META                       gsi1: SMEX#<smArn> / <startDate>#<name>
+ *                                                                                gsi2: SMEX#<smArn>#<status> / <startDate>#<name>
+ *   history event             EX#<executionArn>       EV#<id, 12 digits>
+ *   large-record chunk        EX#<executionArn>       BLOB#<attemptId>#<n, 6 digits>
+ *   task claim (lease)        EX#<executionArn>       CLAIM#<task token>
+ *
+ * gsi1 is overloaded (state machine list + executions per state machine); gsi2 keys executions by
+ * status so ListExecutions with a statusFilter is a direct Query instead of a filter that would read
+ * (and pay for) every execution of other statuses. Both project only the listing attributes, so the
+ * worker's frequent snapshot rewrites, which change neither keys nor projected attributes, cost no
+ * index writes.
+ */
+import { randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { HistoryEvent } from '../engine/history';
+import type {
+  Clock,
+  ExecutionListQuery,
+  ExecutionRecord,
+  ExecutionStore,
+  ExecutionSummary,
+  HistoryQuery,
+  Page,
+  StateMachineRecord,
+} from '../ports';
+import { systemClock } from '../ports';
+import { apiError } from '../runtime/api-errors';
+
+// ------------------------------------------------------------------ table schema
+
+const SUMMARY_ATTRIBUTES = ['executionArn', 'stateMachineArn', 'name', 'status', 'startDate', 'stopDate'];
+const STATE_MACHINE_ATTRIBUTES = [
+  'arn', 'definition', 'definitionGz', 'roleArn', 'type', 'creationDate', 'updateDate', 'revisionId', 'description',
+];
+
+/**
+ * The one description of the table; the CDK stack and the local runtime both build from it, so the
+ * deployed table and the embedded one cannot drift apart.
+ */
+export const STEPWRIGHT_TABLE_SCHEMA = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  /** epoch seconds; enable DynamoDB TTL on it (CreateTable cannot, so the CDK stack sets it) */
+  ttlAttribute: 'expiresAt',
+  billingMode: 'PAY_PER_REQUEST',
+  indexes: {
+    /** state machine list and executions per state machine (newest first) */
+    byParent: {
+      indexName: 'gsi1',
+      partitionKey: 'gsi1pk',
+      sortKey: 'gsi1sk',
+      nonKeyAttributes: [...new Set([...SUMMARY_ATTRIBUTES, ...STATE_MACHINE_ATTRIBUTES])],
+    },
+    /** executions per state machine and status */
+    byStatus: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', nonKeyAttributes: SUMMARY_ATTRIBUTES },
+  },
+} as const;
+
+/** CreateTable input for the Stepwright table (all key attributes are strings). */
+export function tableDefinition(tableName: string): CreateTableCommandInput {
+  const s = STEPWRIGHT_TABLE_SCHEMA;
+  const indexes = Object.values(s.indexes);
+  const keyNames = [s.partitionKey, s.sortKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
+  return {
+    TableName: tableName,
+    BillingMode: s.billingMode,
+    AttributeDefinitions: keyNames.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+    KeySchema: [
+      { AttributeName: s.partitionKey, KeyType: 'HASH' },
+      { AttributeName: s.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: indexes.map((i) => ({
+      IndexName: i.indexName,
+      KeySchema: [
+        { AttributeName: i.partitionKey, KeyType: 'HASH' },
+        { AttributeName: i.sortKey, KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...i.nonKeyAttributes] },
+    })),
+  };
+}
+
+// ------------------------------------------------------------------ keys
+
+const STATE_MACHINE_LIST = 'SMLIST';
+
+const keys = {
+  stateMachine: (arn: string) => ({ pk: `SM#${arn}`, sk: 'META' }),
+  revision: (arn: string, revisionId: string) => ({ pk: `SM#${arn}`, sk: `REV#${revisionId}` }),
+  execution: (arn: string) => ({ pk: `EX#${arn}`, sk: 'META' }),
+  event: (arn: string, id: number) => ({ pk: `EX#${arn}`, sk: `EV#${pad(id, 12)}` }),
+  claim: (arn: string, token: string) => ({ pk: `EX#${arn}`, sk: `CLAIM#${token}` }),
+  chunk: (arn: string, attempt: string, n: number) => ({ pk: `EX#${arn}`, sk: `${chunkPrefix(attempt)}${pad(n, 6)}` }),
+};
+
+function chunkPrefix(attempt: string): string {
+  return `BLOB#${attempt}#`;
+}
+
+/** Zero padding keeps numeric order equal to the sort key's string order. */
+function pad(n: number, width: number): string {
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`Stepwright store: invalid sequence number ${n}`);
+  return String(n).padStart(width, '0');
+}
+
+// ------------------------------------------------------------------ sizes and payload encoding
+
+/** DynamoDB refuses items over 400 KB (names + values); stay well below it. */
+const INLINE_LIMIT = 350 * 1024;
+const CHUNK_BYTES = 350 * 1024;
+const MAX_PAGE = 1000;
+
+type Item = Record<string, unknown>;
+type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+/** An upper estimate of DynamoDB's item size for our flat items (strings, numbers, binary). */
+function itemBytes(item: Item): number {
+  let total = 0;
+  for (const [name, value] of Object.entries(item)) {
+    if (value === undefined) continue;
+    total += Buffer.byteLength(name);
+    if (typeof value === 'string') total += Buffer.byteLength(value);
+    else if (value instanceof Uint8Array) total += value.byteLength;
+    else if (typeof value === 'number') total += 21;
+    else total += Buffer.byteLength(JSON.stringify(value));
+  }
+  return total;
+}
+
+/** Drops undefined members so any DocumentClient (whatever its marshall options) accepts the item. */
+function compact<T extends Item>(item: T): T {
+  for (const k of Object.keys(item)) if (item[k] === undefined) delete item[k];
+  return item;
+}
+
+function gzip(text: string): Uint8Array {
+  return gzipSync(Buffer.from(text, 'utf8'));
+}
+
+function gunzip(data: Uint8Array): string {
+  return gunzipSync(data).toString('utf8');
+}
+
+function splitBytes(data: Uint8Array, size: number): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  for (let at = 0; at < data.byteLength; at += size) parts.push(data.subarray(at, at + size));
+  return parts;
+}
+
+/** A JSON text attribute that is gzipped (binary) when it would not fit an item comfortably. */
+function textAttribute(name: string, text: string, limit = 300 * 1024): Item {
+  if (Buffer.byteLength(text) <= limit) return { [name]: text };
+  const gz = gzip(text);
+  if (gz.byteLength > INLINE_LIMIT) throw new Error(`Stepwright store: ${name} is too large to store (${gz.byteLength} bytes gzipped)`);
+  return { [`${name}Gz`]: gz };
+}
+
+function readTextAttribute(item: Item, name: string): string | undefined {
+  const gz = item[`${name}Gz`];
+  if (gz instanceof Uint8Array) return gunzip(gz);
+  return item[name] as string | undefined;
+}
+
+// ------------------------------------------------------------------ execution items
+
+/** The parts of an execution record that can be large; they move together when the record is big. */
+interface ExecutionBody {
+  input: string;
+  output?: string;
+  cause?: string;
+  snapshot?: ExecutionRecord['snapshot'];
+  outbox?: ExecutionRecord['outbox'];
+}
+
+/** Where the body of a chunked record lives: `chunks` items under BLOB#<attempt>#. */
+interface BlobRef {
+  attempt: string;
+  chunks: number;
+}
+
+interface EncodedExecution {
+  item: Item;
+  chunks: Uint8Array[];
+  blob?: BlobRef;
+}
+
+function executionHead(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined): Item {
+  const sortKey = `${exec.startDate}#${exec.name}`;
+  return compact({
+    ...keys.execution(exec.executionArn),
+    gsi1pk: `SMEX#${exec.stateMachineArn}`,
+    gsi1sk: sortKey,
+    gsi2pk: `SMEX#${exec.stateMachineArn}#${exec.status}`,
+    gsi2sk: sortKey,
+    executionArn: exec.executionArn,
+    stateMachineArn: exec.stateMachineArn,
+    stateMachineName: exec.stateMachineName,
+    revisionId: exec.revisionId,
+    name: exec.name,
+    status: exec.status,
+    startDate: exec.startDate,
+    stopDate: exec.stopDate,
+    error: exec.error,
+    traceId: exec.traceId,
+    version: exec.version,
+    writeId,
+    expiresAt,
+  });
+}
+
+/**
+ * Three layouts, smallest first: body attributes inline as readable strings; the body gzipped into
+ * one binary attribute; the gzipped body in chunk items with only a reference in META.
+ */
+function encodeExecution(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined): EncodedExecution {
+  const head = executionHead(exec, writeId, expiresAt);
+  const inline = compact({
+    ...head,
+    input: exec.input,
+    output: exec.output,
+    cause: exec.cause,
+    snapshot: exec.snapshot === undefined ? undefined : JSON.stringify(exec.snapshot),
+    outbox: exec.outbox === undefined ? undefined : JSON.stringify(exec.outbox),
+  });
+  if (itemBytes(inline) <= INLINE_LIMIT) return { item: inline, chunks: [] };
+
+  const body: ExecutionBody = { input: exec.input, output: exec.output, cause: exec.cause, snapshot: exec.snapshot, outbox: exec.outbox };
+  const gz = gzip(JSON.stringify(body));
+  if (itemBytes(head) + 'bodyGz'.length + gz.byteLength <= INLINE_LIMIT) return { item: { ...head, bodyGz: gz }, chunks: [] };
+
+  const chunks = splitBytes(gz, CHUNK_BYTES);
+  const blob = { attempt: writeId, chunks: chunks.length };
+  return { item: { ...head, blobAttempt: blob.attempt, blobChunks: blob.chunks }, chunks, blob };
+}
+
+function blobRefOf(item: Item | undefined): BlobRef | undefined {
+  if (!item || typeof item.blobAttempt !== 'string') return undefined;
+  return { attempt: item.blobAttempt, chunks: Number(item.blobChunks) };
+}
+
+function inlineBody(item: Item): ExecutionBody {
+  if (item.bodyGz instanceof Uint8Array) return JSON.parse(gunzip(item.bodyGz)) as ExecutionBody;
+  return {
+    input: item.input as string,
+    output: item.output as string | undefined,
+    cause: item.cause as string | undefined,
+    snapshot: typeof item.snapshot === 'string' ? JSON.parse(item.snapshot) : undefined,
+    outbox: typeof item.outbox === 'string' ? JSON.parse(item.outbox) : undefined,
+  };
+}
+
+function decodeExecution(item: Item, body: ExecutionBody): ExecutionRecord {
+  return compact({
+    executionArn: item.executionArn as string,
+    stateMachineArn: item.stateMachineArn as string,
+    stateMachineName: item.stateMachineName as string,
+    revisionId: item.revisionId as string,
+    name: item.name as string,
+    status: item.status as ExecutionRecord['status'],
+    input: body.input,
+    startDate: item.startDate as string,
+    stopDate: item.stopDate as string | undefined,
+    output: body.output,
+    error: item.error as string | undefined,
+    cause: body.cause,
+    traceId: item.traceId as string | undefined,
+    version: Number(item.version),
+    snapshot: body.snapshot,
+    outbox: body.outbox,
+  });
+}
+
+function summaryOf(item: Item): ExecutionSummary {
+  return compact({
+    executionArn: item.executionArn as string,
+    stateMachineArn: item.stateMachineArn as string,
+    name: item.name as string,
+    status: item.status as ExecutionSummary['status'],
+    startDate: item.startDate as string,
+    stopDate: item.stopDate as string | undefined,
+  });
+}
+
+// ------------------------------------------------------------------ state machine and event items
+
+function stateMachineItem(sm: StateMachineRecord): Item {
+  return compact({
+    ...keys.stateMachine(sm.arn),
+    gsi1pk: STATE_MACHINE_LIST,
+    gsi1sk: sm.arn,
+    name: sm.name,
+    arn: sm.arn,
+    roleArn: sm.roleArn,
+    type: sm.type,
+    status: sm.status,
+    creationDate: sm.creationDate,
+    updateDate: sm.updateDate,
+    revisionId: sm.revisionId,
+    description: sm.description,
+    ...textAttribute('definition', sm.definition),
+  });
+}
+
+function decodeStateMachine(item: Item): StateMachineRecord {
+  return compact({
+    name: item.name as string,
+    arn: item.arn as string,
+    definition: readTextAttribute(item, 'definition') as string,
+    roleArn: item.roleArn as string,
+    type: item.type as StateMachineRecord['type'],
+    status: item.status as StateMachineRecord['status'],
+    creationDate: item.creationDate as string,
+    updateDate: item.updateDate as string | undefined,
+    revisionId: item.revisionId as string,
+    description: item.description as string | undefined,
+  });
+}
+
+/** Events are stored as JSON text: detail payloads may hold shapes a DynamoDB map cannot (empty keys). */
+function eventItem(executionArn: string, event: HistoryEvent, expiresAt: number | undefined): Item {
+  return compact({ ...keys.event(executionArn, event.id), id: event.id, expiresAt, ...textAttribute('event', JSON.stringify(event)) });
+}
+
+function decodeEvent(item: Item): HistoryEvent {
+  return JSON.parse(readTextAttribute(item, 'event') as string) as HistoryEvent;
+}
+
+/** AWS execution ARNs embed the state machine's name: ...:execution:<sm>:<name> -> ...:stateMachine:<sm>. */
+function stateMachineArnOf(executionArn: string): string {
+  return executionArn.replace(/:execution:([^:]+):[^:]+$/, ':stateMachine:$1');
+}
+
+// ------------------------------------------------------------------ pagination tokens
+
+interface QuerySpec {
+  indexName?: string;
+  partitionKey: string;
+  partitionValue: string;
+  sortKey: string;
+  sortPrefix?: string;
+  forward: boolean;
+  consistent: boolean;
+}
+
+/** The attributes of an item that make up LastEvaluatedKey for a query on `spec`'s table or index. */
+function keyAttributesOf(spec: QuerySpec): string[] {
+  const base = [STEPWRIGHT_TABLE_SCHEMA.partitionKey, STEPWRIGHT_TABLE_SCHEMA.sortKey];
+  return spec.indexName ? [spec.partitionKey, spec.sortKey, ...base] : base;
+}
+
+function pickKey(item: Item, names: string[]): Item {
+  return Object.fromEntries(names.map((n) => [n, item[n]]));
+}
+
+function encodeToken(key: Item): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/** Refuses tokens that are malformed or belong to another listing (another execution, another filter). */
+function decodeToken(token: string | undefined, spec: QuerySpec): Item | undefined {
+  if (token === undefined || token === '') return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw apiError.invalidToken(`Invalid Token: '${token}'`);
+  }
+  const names = keyAttributesOf(spec);
+  const valid =
+    typeof key === 'object' && key !== null && !Array.isArray(key) &&
+    Object.keys(key).length === names.length &&
+    names.every((n) => typeof (key as Item)[n] === 'string') &&
+    (key as Item)[spec.partitionKey] === spec.partitionValue;
+  if (!valid) throw apiError.invalidToken(`Invalid Token: '${token}'`);
+  return key as Item;
+}
+
+/** maxResults as the Step Functions API reads it: 0 or absent means the default; at most 1000. */
+function pageSize(maxResults: number | undefined): number {
+  if (maxResults === undefined || maxResults === 0) return MAX_PAGE;
+  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE) {
+    throw apiError.validation(`maxResults must be an integer between 0 and ${MAX_PAGE}`);
+  }
+  return maxResults;
+}
+
+// ------------------------------------------------------------------ errors and retries
+
+function isConditionFailed(e: unknown): boolean {
+  return (e as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Exponential backoff with full jitter, as AWS recommends for UnprocessedItems. */
+function backoffMs(attempt: number): number {
+  return Math.random() * Math.min(2000, 50 * 2 ** attempt);
+}
+
+const MAX_BATCH_ATTEMPTS = 10;
+const BATCH_SIZE = 25;
+const BATCH_CONCURRENCY = 4;
+
+function groupsOf<T>(items: T[], size: number): T[][] {
+  const groups: T[][] = [];
+  for (let i = 0; i < items.length; i += size) groups.push(items.slice(i, i + size));
+  return groups;
+}
+
+async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+// ------------------------------------------------------------------ the store
+
+/** What the retention hook is asked about; `execution` is present for execution writes. */
+export interface TtlSubject {
+  stateMachineArn: string;
+  executionArn: string;
+  execution?: ExecutionRecord;
+}
+
+export interface DynamoExecutionStoreOptions {
+  client: DynamoDBDocumentClient | DynamoDBClient;
+  tableName: string;
+  /**
+   * Retention in seconds for execution and history items (a per-state-machine policy, typically);
+   * undefined keeps them forever. Items get `expiresAt` = write time + retention, so an execution's
+   * record and chunks expire `retention` after its last write (its close, once finished) and each
+   * history event `retention` after it was appended.
+   */
+  ttlSeconds?: (subject: TtlSubject) => number | undefined | Promise<number | undefined>;
+  clock?: Clock;
+}
+
+/** Which blob chunks back a version we have seen, so an update need not fetch the old item to clean up. */
+interface KnownVersion {
+  version: number;
+  blob?: BlobRef;
+}
+
+const MAX_KNOWN_VERSIONS = 1000;
+const MAX_READ_ATTEMPTS = 5;
+
+export class DynamoExecutionStore implements ExecutionStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly ttlSeconds?: DynamoExecutionStoreOptions['ttlSeconds'];
+  private readonly clock: Clock;
+  private readonly known = new Map<string, KnownVersion>();
+
+  constructor(opts: DynamoExecutionStoreOptions) {
+    this.doc = opts.client instanceof DynamoDBDocumentClient ? opts.client : DynamoDBDocumentClient.from(opts.client);
+    this.tableName = opts.tableName;
+    this.ttlSeconds = opts.ttlSeconds;
+    this.clock = opts.clock ?? systemClock;
+  }
+
+  // ---------------------------------------------------------------- state machines
+
+  async putStateMachine(sm: StateMachineRecord, opts: { replace?: boolean } = {}): Promise<boolean> {
+    // The revision goes first: a META pointing at a missing revision would strand new executions.
+    await this.putRevision(sm);
+    try {
+      await this.put(stateMachineItem(sm), opts.replace ? {} : { ConditionExpression: 'attribute_not_exists(pk)' });
+      return true;
+    } catch (e) {
+      if (isConditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  /** Revisions are immutable: the first write of a revision id wins, a repeat is a no-op. */
+  private async putRevision(sm: StateMachineRecord): Promise<void> {
+    const item = compact({
+      ...keys.revision(sm.arn, sm.revisionId),
+      revisionId: sm.revisionId,
+      createdAt: sm.updateDate ?? sm.creationDate,
+      ...textAttribute('definition', sm.definition),
+    });
+    try {
+      await this.put(item, { ConditionExpression: 'attribute_not_exists(pk)' });
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+    }
+  }
+
+  async getStateMachine(arn: string): Promise<StateMachineRecord | undefined> {
+    const item = await this.get(keys.stateMachine(arn));
+    return item && decodeStateMachine(item);
+  }
+
+  async listStateMachines(query: { maxResults?: number; nextToken?: string } = {}): Promise<Page<StateMachineRecord>> {
+    const idx = STEPWRIGHT_TABLE_SCHEMA.indexes.byParent;
+    const spec: QuerySpec = {
+      indexName: idx.indexName, partitionKey: idx.partitionKey, partitionValue: STATE_MACHINE_LIST,
+      sortKey: idx.sortKey, forward: true, consistent: false,
+    };
+    const page = await this.queryPage(spec, query.maxResults, query.nextToken);
+    return { items: page.items.map(decodeStateMachine), nextToken: page.nextToken };
+  }
+
+  /** Only META goes: executions still running pin a revision and must keep reading it. */
+  async deleteStateMachine(arn: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: keys.stateMachine(arn) }));
+  }
+
+  async getDefinitionRevision(stateMachineArn: string, revisionId: string): Promise<string | undefined> {
+    const item = await this.get(keys.revision(stateMachineArn, revisionId));
+    return item && readTextAttribute(item, 'definition');
+  }
+
+  // ---------------------------------------------------------------- executions
+
+  async createExecution(exec: ExecutionRecord): Promise<boolean> {
+    const writeId = randomUUID();
+    const expiresAt = await this.expiryFor(exec);
+    const encoded = encodeExecution(exec, writeId, expiresAt);
+    // Chunks go first under a fresh attempt id, so a writer that loses the race never touches the winner's.
+    await this.writeChunks(exec.executionArn, encoded, expiresAt);
+    try {
+      await this.put(encoded.item, { ConditionExpression: 'attribute_not_exists(pk)' });
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+      if (!(await this.settleRejectedWrite(exec.executionArn, writeId, encoded))) return false;
+    }
+    this.remember(exec.executionArn, { version: exec.version, blob: encoded.blob });
+    return true;
+  }
+
+  async getExecution(executionArn: string): Promise<ExecutionRecord | undefined> {
+    // A newer version may replace (and delete) the chunks between our two reads; read META again then.
+    for (let attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
+      const item = await this.get(keys.execution(executionArn));
+      if (!item) return undefined;
+      const blob = blobRefOf(item);
+      const body = blob ? await this.readChunkedBody(executionArn, blob) : inlineBody(item);
+      if (body) {
+        this.remember(executionArn, { version: Number(item.version), blob });
+        return decodeExecution(item, body);
+      }
+    }
+    throw new Error(`Stepwright store: the record of ${executionArn} kept changing while it was read`);
+  }
+
+  async updateExecution(exec: ExecutionRecord, expectedVersion: number): Promise<boolean> {
+    if (exec.version !== expectedVersion + 1) {
+      throw new Error(`Stepwright store: updateExecution needs exec.version = expectedVersion + 1 (got ${exec.version} and ${expectedVersion})`);
+    }
+    const arn = exec.executionArn;
+    const writeId = randomUUID();
+    const expiresAt = await this.expiryFor(exec);
+    const encoded = encodeExecution(exec, writeId, expiresAt);
+    await this.writeChunks(arn, encoded, expiresAt);
+    // Knowing the old version's chunks spares returning the old item (which may be ~350 KB).
+    const prior = this.known.get(arn);
+    const known = prior?.version === expectedVersion ? prior : undefined;
+    let previousBlob = known?.blob;
+    try {
+      const res = await this.put(encoded.item, {
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+        ReturnValues: known ? 'NONE' : 'ALL_OLD',
+      });
+      if (!known) previousBlob = blobRefOf(res.Attributes);
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+      if (!(await this.settleRejectedWrite(arn, writeId, encoded))) return false;
+    }
+    this.remember(arn, { version: exec.version, blob: encoded.blob });
+    if (previousBlob && previousBlob.attempt !== writeId) await this.deleteChunksQuietly(arn, previousBlob);
+    return true;
+  }
+
+  async listExecutions(stateMachineArn: string, query: ExecutionListQuery = {}): Promise<Page<ExecutionSummary>> {
+    const { byParent, byStatus } = STEPWRIGHT_TABLE_SCHEMA.indexes;
+    const idx = query.statusFilter ? byStatus : byParent;
+    const spec: QuerySpec = {
+      indexName: idx.indexName,
+      partitionKey: idx.partitionKey,
+      partitionValue: query.statusFilter ? `SMEX#${stateMachineArn}#${query.statusFilter}` : `SMEX#${stateMachineArn}`,
+      sortKey: idx.sortKey,
+      forward: false, // newest first, as ListExecutions orders them
+      consistent: false, // GSIs are eventually consistent only
+    };
+    const page = await this.queryPage(spec, query.maxResults, query.nextToken);
+    return { items: page.items.map(summaryOf), nextToken: page.nextToken };
+  }
+
+  /**
+   * A conditional write was refused. Usually another writer won; but when the SDK retried a request
+   * whose first response was lost, the refusal is our own write already in place. The write id tells.
+   */
+  private async settleRejectedWrite(executionArn: string, writeId: string, encoded: EncodedExecution): Promise<boolean> {
+    const stored = await this.get(keys.execution(executionArn), 'writeId');
+    if (stored?.writeId === writeId) return true;
+    if (encoded.blob) await this.deleteChunksQuietly(executionArn, encoded.blob);
+    return false;
+  }
+
+  private remember(executionArn: string, known: KnownVersion): void {
+    this.known.delete(executionArn); // re-insert so Map order is least recently used first
+    this.known.set(executionArn, known);
+    if (this.known.size > MAX_KNOWN_VERSIONS) this.known.delete(this.known.keys().next().value as string);
+  }
+
+  private async expiryFor(exec: ExecutionRecord): Promise<number | undefined> {
+    return this.expiry({ stateMachineArn: exec.stateMachineArn, executionArn: exec.executionArn, execution: exec });
+  }
+
+  private async expiry(subject: TtlSubject): Promise<number | undefined> {
+    const seconds = this.ttlSeconds && (await this.ttlSeconds(subject));
+    if (seconds === undefined || seconds === null) return undefined;
+    return Math.floor(this.clock.now().getTime() / 1000) + Math.ceil(seconds);
+  }
+
+  // ---------------------------------------------------------------- task claims
+
+  /**
+   * A conditional put that succeeds when no claim exists or the previous lease has run out. The
+   * claim expires (TTL) with its lease: once the lease is over it blocks nothing, so keeping it
+   * would only cost storage.
+   */
+  async claimTask(executionArn: string, token: string, leaseSeconds: number): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    const leaseUntil = now + Math.ceil(leaseSeconds * 1000);
+    try {
+      await this.put(
+        { ...keys.claim(executionArn, token), leaseUntil, expiresAt: Math.ceil(leaseUntil / 1000) },
+        {
+          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil <= :now',
+          ExpressionAttributeValues: { ':now': now },
+        },
+      );
+      return true;
+    } catch (e) {
+      if (isConditionFailed(e)) return false;
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- large-record chunks
+
+  private async writeChunks(executionArn: string, encoded: EncodedExecution, expiresAt: number | undefined): Promise<void> {
+    const { blob, chunks } = encoded;
+    if (!blob) return;
+    const puts = chunks.map((data, n) => ({
+      PutRequest: { Item: compact({ ...keys.chunk(executionArn, blob.attempt, n), data, expiresAt }) },
+    }));
+    await this.batchWrite(puts);
+  }
+
+  /** The gzipped body from its chunks; undefined when some are gone (a newer version replaced them). */
+  private async readChunkedBody(executionArn: string, blob: BlobRef): Promise<ExecutionBody | undefined> {
+    const items = await this.queryAll({
+      partitionKey: 'pk', partitionValue: keys.execution(executionArn).pk, sortKey: 'sk',
+      sortPrefix: chunkPrefix(blob.attempt), forward: true, consistent: true,
+    });
+    if (items.length !== blob.chunks) return undefined;
+    const data = Buffer.concat(items.map((i) => i.data as Uint8Array));
+    return JSON.parse(gunzip(data)) as ExecutionBody;
+  }
+
+  /** Best effort: a chunk left behind costs storage only (and expires with the TTL when one is set). */
+  private async deleteChunksQuietly(executionArn: string, blob: BlobRef): Promise<void> {
+    const deletes = Array.from({ length: blob.chunks }, (_, n) => ({
+      DeleteRequest: { Key: keys.chunk(executionArn, blob.attempt, n) },
+    }));
+    await this.batchWrite(deletes).catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- history
+
+  async appendHistory(executionArn: string, events: HistoryEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const expiresAt = await this.expiry({ stateMachineArn: stateMachineArnOf(executionArn), executionArn });
+    // BatchWriteItem refuses two requests for one key; the last copy of an id wins, as a later put would.
+    const byId = new Map(events.map((e) => [e.id, e]));
+    const puts = [...byId.values()].map((e) => ({ PutRequest: { Item: eventItem(executionArn, e, expiresAt) } }));
+    await this.batchWrite(puts);
+  }
+
+  async getHistory(executionArn: string, query: HistoryQuery = {}): Promise<Page<HistoryEvent>> {
+    const spec: QuerySpec = {
+      partitionKey: 'pk', partitionValue: keys.execution(executionArn).pk, sortKey: 'sk',
+      sortPrefix: 'EV#', forward: !query.reverseOrder, consistent: true,
+    };
+    const page = await this.queryPage(spec, query.maxResults, query.nextToken);
+    return { items: page.items.map(decodeEvent), nextToken: page.nextToken };
+  }
+
+  // ---------------------------------------------------------------- DynamoDB plumbing
+
+  private async put(item: Item, extra: Omit<PutCommandInput, 'TableName' | 'Item'>) {
+    return this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...extra }));
+  }
+
+  private async get(key: Item, projection?: string): Promise<Item | undefined> {
+    const res = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true, ProjectionExpression: projection }),
+    );
+    return res.Item;
+  }
+
+  private async batchWrite(requests: WriteRequest[]): Promise<void> {
+    await forEachLimited(groupsOf(requests, BATCH_SIZE), BATCH_CONCURRENCY, (group) => this.writeGroup(group));
+  }
+
+  /** One BatchWriteItem, re-sending UnprocessedItems (throttling) with backoff until all are written. */
+  private async writeGroup(group: WriteRequest[]): Promise<void> {
+    let pending = group;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`Stepwright store: ${pending.length} batch writes still unprocessed after ${attempt} attempts`);
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const res = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+      pending = res.UnprocessedItems?.[this.tableName] ?? [];
+    }
+  }
+
+  private queryInput(spec: QuerySpec, limit: number | undefined, start: Item | undefined): QueryCommandInput {
+    const prefix = spec.sortPrefix !== undefined;
+    return {
+      TableName: this.tableName,
+      IndexName: spec.indexName,
+      KeyConditionExpression: prefix ? '#p = :p AND begins_with(#s, :s)' : '#p = :p',
+      ExpressionAttributeNames: prefix ? { '#p': spec.partitionKey, '#s': spec.sortKey } : { '#p': spec.partitionKey },
+      ExpressionAttributeValues: prefix ? { ':p': spec.partitionValue, ':s': spec.sortPrefix } : { ':p': spec.partitionValue },
+      ScanIndexForward: spec.forward,
+      ConsistentRead: spec.consistent || undefined,
+      Limit: limit,
+      ExclusiveStartKey: start,
+    };
+  }
+
+  /**
+   * One page of exactly `maxResults` items (fewer only on the last page). It asks for one item more
+   * than it needs, so a page that ends the listing carries no nextToken (DynamoDB alone would hand
+   * out a token that leads to an empty page), and loops because a Query stops at 1 MB.
+   */
+  private async queryPage(spec: QuerySpec, maxResults: number | undefined, nextToken: string | undefined): Promise<{ items: Item[]; nextToken?: string }> {
+    const size = pageSize(maxResults);
+    let start = decodeToken(nextToken, spec);
+    const items: Item[] = [];
+    for (;;) {
+      const res = await this.doc.send(new QueryCommand(this.queryInput(spec, size - items.length + 1, start)));
+      items.push(...(res.Items ?? []));
+      if (items.length > size) {
+        items.length = size;
+        return { items, nextToken: encodeToken(pickKey(items[size - 1], keyAttributesOf(spec))) };
+      }
+      if (!res.LastEvaluatedKey) return { items };
+      start = res.LastEvaluatedKey;
+    }
+  }
+
+  private async queryAll(spec: QuerySpec): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const res = await this.doc.send(new QueryCommand(this.queryInput(spec, undefined, start)));
+      items.push(...(res.Items ?? []));
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+}

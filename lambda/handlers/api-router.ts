@@ -1,0 +1,259 @@
+/**
+ * Routes one HTTP request to the Step Functions operations in lambda/runtime/service.ts.
+ * Two ways in, one set of operations:
+ *   - the Step Functions JSON protocol: POST / with `X-Amz-Target: AWSStepFunctions.<Action>`
+ *     (dates as epoch seconds, errors as {__type, message}), so @aws-sdk/client-sfn works unchanged;
+ *   - REST routes for curl and browsers (ISO dates, errors as {error, message}).
+ * Transport-neutral: API Gateway (handlers/api.ts) and the local HTTP server both call `route`.
+ */
+import * as svc from '../runtime/service';
+import { ApiError, apiError } from '../runtime/api-errors';
+import type { EngineDeps } from '../runtime/deps';
+import type { ExecutionStatus } from '../engine/types';
+
+export interface HttpRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  body: string;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' };
+const AMZ_JSON_HEADERS = { 'content-type': 'application/x-amz-json-1.0' };
+
+function json(statusCode: number, value: unknown, headers = JSON_HEADERS): HttpResponse {
+  return { statusCode, headers, body: JSON.stringify(value) };
+}
+
+function header(req: HttpRequest, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(req.headers)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+function parseBody(req: HttpRequest): Record<string, unknown> {
+  if (!req.body) return {};
+  try {
+    const v = JSON.parse(req.body);
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v;
+  } catch {
+    /* reported below */
+  }
+  throw apiError.validation('The request body must be a JSON object');
+}
+
+/** Epoch seconds with milliseconds, as the JSON protocol sends timestamps. */
+const epoch = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso) / 1000);
+
+export async function route(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
+  const target = header(req, 'x-amz-target');
+  if (req.method === 'POST' && target) return jsonProtocol(deps, req, target);
+  try {
+    return await rest(deps, req);
+  } catch (e) {
+    if (e instanceof ApiError) return json(e.httpStatus === 400 && /DoesNotExist$/.test(e.code) ? 404 : e.httpStatus, { error: e.code, message: e.message });
+    throw e;
+  }
+}
+
+// ------------------------------------------------------------------ JSON protocol
+
+type Action = (deps: EngineDeps, body: Record<string, unknown>, req: HttpRequest) => Promise<unknown>;
+
+const str = (body: Record<string, unknown>, field: string): string => {
+  const v = body[field];
+  if (typeof v !== 'string') throw apiError.validation(`1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`);
+  return v;
+};
+const optStr = (body: Record<string, unknown>, field: string): string | undefined => {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw apiError.validation(`Value at '${field}' must be a string`);
+  return v;
+};
+const optNum = (body: Record<string, unknown>, field: string): number | undefined => {
+  const v = body[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 1000) throw apiError.validation(`Value at '${field}' must be an integer between 0 and 1000`);
+  return v;
+};
+
+function smOut(sm: Awaited<ReturnType<typeof svc.requireStateMachine>>) {
+  return {
+    stateMachineArn: sm.arn,
+    name: sm.name,
+    status: sm.status,
+    definition: sm.definition,
+    roleArn: sm.roleArn,
+    type: sm.type,
+    creationDate: epoch(sm.creationDate),
+    revisionId: sm.revisionId,
+    ...(sm.description ? { description: sm.description } : {}),
+  };
+}
+
+function executionOut(d: svc.ExecutionDescription) {
+  return { ...d, startDate: epoch(d.startDate), stopDate: epoch(d.stopDate) };
+}
+
+const ACTIONS: Record<string, Action> = {
+  CreateStateMachine: async (deps, b) => {
+    const r = await svc.createStateMachine(deps, { name: str(b, 'name'), definition: str(b, 'definition'), roleArn: optStr(b, 'roleArn'), type: optStr(b, 'type'), description: optStr(b, 'description') });
+    return { stateMachineArn: r.stateMachineArn, creationDate: epoch(r.creationDate) };
+  },
+  DescribeStateMachine: async (deps, b) => smOut(await svc.requireStateMachine(deps, str(b, 'stateMachineArn'))),
+  ListStateMachines: async (deps, b) => {
+    const page = await svc.listStateMachines(deps, { maxResults: optNum(b, 'maxResults'), nextToken: optStr(b, 'nextToken') });
+    return { stateMachines: page.items.map((sm) => ({ stateMachineArn: sm.arn, name: sm.name, type: sm.type, creationDate: epoch(sm.creationDate) })), nextToken: page.nextToken };
+  },
+  UpdateStateMachine: async (deps, b) => {
+    const r = await svc.updateStateMachine(deps, { stateMachineArn: str(b, 'stateMachineArn'), definition: optStr(b, 'definition'), roleArn: optStr(b, 'roleArn') });
+    return { updateDate: epoch(r.updateDate), revisionId: r.revisionId };
+  },
+  DeleteStateMachine: async (deps, b) => {
+    await svc.deleteStateMachine(deps, str(b, 'stateMachineArn'));
+    return {};
+  },
+  StartExecution: async (deps, b, req) => {
+    const r = await svc.startExecution(deps, { stateMachineArn: str(b, 'stateMachineArn'), name: optStr(b, 'name'), input: optStr(b, 'input'), traceHeader: optStr(b, 'traceHeader') ?? header(req, 'x-amzn-trace-id') });
+    return { executionArn: r.executionArn, startDate: epoch(r.startDate) };
+  },
+  DescribeExecution: async (deps, b) => executionOut(await svc.describeExecution(deps, str(b, 'executionArn'))),
+  ListExecutions: async (deps, b) => {
+    const page = await svc.listExecutions(deps, { stateMachineArn: str(b, 'stateMachineArn'), statusFilter: optStr(b, 'statusFilter') as ExecutionStatus | undefined, maxResults: optNum(b, 'maxResults'), nextToken: optStr(b, 'nextToken') });
+    return { executions: page.items.map((e) => ({ ...e, startDate: epoch(e.startDate), stopDate: epoch(e.stopDate) })), nextToken: page.nextToken };
+  },
+  GetExecutionHistory: async (deps, b) => {
+    const page = await svc.getExecutionHistory(deps, {
+      executionArn: str(b, 'executionArn'),
+      maxResults: optNum(b, 'maxResults'),
+      nextToken: optStr(b, 'nextToken'),
+      reverseOrder: b.reverseOrder === true,
+      includeExecutionData: b.includeExecutionData !== false,
+    });
+    return { events: page.items.map((e) => ({ ...e, timestamp: epoch(e.timestamp) })), nextToken: page.nextToken };
+  },
+  StopExecution: async (deps, b) => {
+    const r = await svc.stopExecution(deps, { executionArn: str(b, 'executionArn'), error: optStr(b, 'error'), cause: optStr(b, 'cause') });
+    return { stopDate: epoch(r.stopDate) };
+  },
+  SendTaskSuccess: async (deps, b) => {
+    await svc.sendTaskSuccess(deps, { taskToken: str(b, 'taskToken'), output: str(b, 'output') });
+    return {};
+  },
+  SendTaskFailure: async (deps, b) => {
+    await svc.sendTaskFailure(deps, { taskToken: str(b, 'taskToken'), error: optStr(b, 'error'), cause: optStr(b, 'cause') });
+    return {};
+  },
+  SendTaskHeartbeat: async (deps, b) => {
+    await svc.sendTaskHeartbeat(deps, { taskToken: str(b, 'taskToken') });
+    return {};
+  },
+  ValidateStateMachineDefinition: async (_deps, b) => svc.validateStateMachineDefinition(str(b, 'definition')),
+};
+
+async function jsonProtocol(deps: EngineDeps, req: HttpRequest, target: string): Promise<HttpResponse> {
+  const action = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : undefined;
+  const fn = action ? ACTIONS[action] : undefined;
+  try {
+    if (!fn) throw new ApiError('UnknownOperationException', `Unknown operation ${target}`);
+    const result = await fn(deps, parseBody(req), req);
+    return json(200, dropUndefined(result), AMZ_JSON_HEADERS);
+  } catch (e) {
+    if (e instanceof ApiError) {
+      return { statusCode: e.httpStatus, headers: { ...AMZ_JSON_HEADERS, 'x-amzn-errortype': e.code }, body: JSON.stringify({ __type: `com.amazonaws.swf.service.v2.model#${e.code}`, message: e.message }) };
+    }
+    throw e;
+  }
+}
+
+function dropUndefined(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v ?? {}));
+}
+
+// ------------------------------------------------------------------ REST
+
+async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
+  const parts = req.path.split('/').filter(Boolean).map(decodeURIComponent);
+  const m = req.method.toUpperCase();
+  const smArn = (name: string) => (name.startsWith('arn:') ? name : svc.stateMachineArnFor(deps, name));
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
+  if (parts[0] === 'state-machines') {
+    if (parts.length === 1 && m === 'POST') {
+      const b = parseBody(req);
+      const definition = typeof b.definition === 'string' ? b.definition : JSON.stringify(b.definition);
+      const r = await svc.createStateMachine(deps, { name: str(b, 'name'), definition, roleArn: optStr(b, 'roleArn') });
+      return json(201, r);
+    }
+    if (parts.length === 1 && m === 'GET') {
+      const page = await svc.listStateMachines(deps, { maxResults: num(req.query.maxResults), nextToken: req.query.nextToken });
+      return json(200, { stateMachines: page.items.map((s) => ({ name: s.name, stateMachineArn: s.arn, creationDate: s.creationDate })), nextToken: page.nextToken });
+    }
+    if (parts.length === 2 && m === 'GET') {
+      const sm = await svc.requireStateMachine(deps, smArn(parts[1]));
+      return json(200, { name: sm.name, stateMachineArn: sm.arn, definition: JSON.parse(sm.definition), status: sm.status, creationDate: sm.creationDate, updateDate: sm.updateDate, revisionId: sm.revisionId });
+    }
+    if (parts.length === 2 && m === 'PUT') {
+      const b = parseBody(req);
+      const definition = b.definition === undefined ? undefined : typeof b.definition === 'string' ? b.definition : JSON.stringify(b.definition);
+      return json(200, await svc.updateStateMachine(deps, { stateMachineArn: smArn(parts[1]), definition }));
+    }
+    if (parts.length === 2 && m === 'DELETE') {
+      await svc.deleteStateMachine(deps, smArn(parts[1]));
+      return json(200, {});
+    }
+    if (parts.length === 3 && parts[2] === 'executions' && m === 'POST') {
+      const b = parseBody(req);
+      const input = b.input === undefined ? undefined : typeof b.input === 'string' ? b.input : JSON.stringify(b.input);
+      const r = await svc.startExecution(deps, { stateMachineArn: smArn(parts[1]), name: optStr(b, 'name'), input, traceHeader: header(req, 'x-amzn-trace-id') });
+      return json(202, r);
+    }
+    if (parts.length === 3 && parts[2] === 'executions' && m === 'GET') {
+      const page = await svc.listExecutions(deps, { stateMachineArn: smArn(parts[1]), statusFilter: req.query.statusFilter as ExecutionStatus | undefined, maxResults: num(req.query.maxResults), nextToken: req.query.nextToken });
+      return json(200, { executions: page.items, nextToken: page.nextToken });
+    }
+  }
+  if (parts[0] === 'executions' && parts.length >= 2) {
+    const arn = parts[1];
+    if (parts.length === 2 && m === 'GET') return json(200, restExecution(await svc.describeExecution(deps, arn)));
+    if (parts.length === 3 && parts[2] === 'history' && m === 'GET') {
+      const page = await svc.getExecutionHistory(deps, { executionArn: arn, maxResults: num(req.query.maxResults), nextToken: req.query.nextToken, reverseOrder: req.query.reverseOrder === 'true', includeExecutionData: req.query.includeExecutionData !== 'false' });
+      return json(200, { events: page.items, nextToken: page.nextToken });
+    }
+    if (parts.length === 3 && parts[2] === 'stop' && m === 'POST') {
+      const b = parseBody(req);
+      return json(200, await svc.stopExecution(deps, { executionArn: arn, error: optStr(b, 'error'), cause: optStr(b, 'cause') }));
+    }
+  }
+  if (parts[0] === 'tasks' && parts.length === 2 && m === 'POST') {
+    const b = parseBody(req);
+    if (parts[1] === 'success') {
+      const output = typeof b.output === 'string' ? b.output : JSON.stringify(b.output ?? null);
+      await svc.sendTaskSuccess(deps, { taskToken: str(b, 'taskToken'), output });
+      return json(200, {});
+    }
+    if (parts[1] === 'failure') {
+      await svc.sendTaskFailure(deps, { taskToken: str(b, 'taskToken'), error: optStr(b, 'error'), cause: optStr(b, 'cause') });
+      return json(200, {});
+    }
+    if (parts[1] === 'heartbeat') {
+      await svc.sendTaskHeartbeat(deps, { taskToken: str(b, 'taskToken') });
+      return json(200, {});
+    }
+  }
+  return json(404, { error: 'NotFound', message: `No route for ${m} ${req.path}` });
+}
+
+/** REST shows input and output as JSON values, not JSON text. */
+function restExecution(d: svc.ExecutionDescription) {
+  const parse = (s: string | undefined) => (s === undefined ? undefined : JSON.parse(s));
+  return { ...d, input: parse(d.input), output: parse(d.output) };
+}

@@ -1,0 +1,89 @@
+/**
+ * Applies one event to one stored execution, exactly once:
+ *
+ *   read (consistent) -> finish the previous outbox if a crash left one -> interpreter.advance
+ *   -> conditional write of {snapshot, outbox} on the version -> flush the outbox
+ *      (history items, follow-up messages) -> clear the outbox (conditional on the new version)
+ *
+ * The snapshot and the effects of a step are committed together in one conditional write (an
+ * outbox), so a crash anywhere after the commit only repeats idempotent work: history items are
+ * keyed by event id, and every queue message is checked against the snapshot by its token. A crash
+ * before the commit leaves nothing behind; the redelivered message does it all again.
+ */
+import { advance } from '../engine/interpreter';
+import type { StateMachineDefinition } from '../engine/definition';
+import type { IncomingEvent } from '../engine/types';
+import type { ExecutionRecord } from '../ports';
+import { effectsToMessages } from './effects';
+import type { EngineDeps } from './deps';
+
+const MAX_CONFLICT_RETRIES = 20;
+
+/** Parsed definitions by state machine revision: revisions never change once written. */
+const definitions = new Map<string, StateMachineDefinition>();
+
+export async function definitionFor(deps: EngineDeps, rec: Pick<ExecutionRecord, 'stateMachineArn' | 'revisionId'>): Promise<StateMachineDefinition> {
+  const key = `${rec.stateMachineArn}#${rec.revisionId}`;
+  let def = definitions.get(key);
+  if (!def) {
+    const text = await deps.store.getDefinitionRevision(rec.stateMachineArn, rec.revisionId);
+    if (text === undefined) throw new Error(`definition revision ${rec.revisionId} of ${rec.stateMachineArn} is missing`);
+    def = JSON.parse(text) as StateMachineDefinition;
+    definitions.set(key, def);
+  }
+  return def;
+}
+
+/** Writes a committed outbox's history and messages, then clears it. Safe to run twice. */
+export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {
+  const outbox = rec.outbox;
+  if (!outbox) return rec;
+  if (outbox.events.length) await deps.store.appendHistory(rec.executionArn, outbox.events);
+  deps.fault?.('after-history');
+  if (outbox.messages.length) await deps.queue.send(outbox.messages);
+  deps.fault?.('after-send');
+  const cleared: ExecutionRecord = { ...rec, outbox: undefined, version: rec.version + 1 };
+  // Losing this race is fine: whoever moved the version on has flushed this outbox first.
+  return (await deps.store.updateExecution(cleared, rec.version)) ? cleared : rec;
+}
+
+export type ApplyOutcome = 'applied' | 'ignored' | 'missing';
+
+/**
+ * Applies `event` to the execution. 'ignored' means the interpreter had nothing to do with it
+ * (a stale or duplicate message, or an execution that has already ended).
+ */
+export async function applyEvent(deps: EngineDeps, executionArn: string, event: IncomingEvent): Promise<ApplyOutcome> {
+  for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+    let rec = await deps.store.getExecution(executionArn);
+    if (!rec) return 'missing';
+    deps.fault?.('after-read');
+    if (rec.outbox) rec = await flushOutbox(deps, rec);
+    if (rec.outbox) continue; // someone else is moving this execution on: read again
+    if (event.type === 'StartExecution' ? rec.snapshot !== undefined : rec.status !== 'RUNNING' || !rec.snapshot) return 'ignored';
+
+    const definition = await definitionFor(deps, rec);
+    const now = deps.clock.now();
+    const result = await advance(definition, rec.snapshot, event, now, { random: deps.random });
+    if (result.events.length === 0 && result.effects.length === 0) return 'ignored';
+
+    const snap = result.snapshot;
+    const next: ExecutionRecord = {
+      ...rec,
+      version: rec.version + 1,
+      snapshot: snap,
+      status: snap.status,
+      stopDate: snap.stopDate,
+      output: snap.status === 'SUCCEEDED' ? JSON.stringify(snap.output ?? null) : undefined,
+      error: snap.error,
+      cause: snap.cause,
+      outbox: { events: result.events, messages: effectsToMessages(executionArn, result.effects, now.getTime(), deps.timeScale ?? 1) },
+    };
+    if (!(await deps.store.updateExecution(next, rec.version))) continue; // lost a race: read again
+    deps.fault?.('after-commit');
+    if (snap.status !== 'RUNNING') deps.onExecutionFinished?.(snap.status, executionArn);
+    await flushOutbox(deps, next);
+    return 'applied';
+  }
+  throw new Error(`execution ${executionArn}: too many concurrent updates, giving up for now (the message will be retried)`);
+}

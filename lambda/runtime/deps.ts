@@ -1,0 +1,30 @@
+/**
+ * What the durable runtime needs, bundled once per process: the ports plus a few settings.
+ * The AWS handlers build it from environment variables, the local server from its config.
+ */
+import type { Clock, ExecutionStore, TaskInvoker, WorkQueue } from '../ports';
+import type { RandomSource } from '../asl/scope';
+
+export interface EngineDeps {
+  store: ExecutionStore;
+  queue: WorkQueue;
+  invoker: TaskInvoker;
+  clock: Clock;
+  random: RandomSource;
+  /** multiplies every Wait, retry interval, timeout and heartbeat (1 = real time, 0 = no waiting) */
+  timeScale?: number;
+  region: string;
+  accountId: string;
+  /** how long one invoke message holds its claim on a task attempt (should exceed the task's run time) */
+  taskLeaseSeconds?: number;
+  /** test hook: called at each step of a commit; a test throws here to simulate a crash */
+  fault?: (point: FaultPoint) => void;
+  /** told about every finished execution (metrics) */
+  onExecutionFinished?: (status: string, executionArn: string) => void;
+}
+
+export type FaultPoint = 'after-read' | 'after-commit' | 'after-history' | 'after-send' | 'after-invoke';
+
+export function arnPrefix(deps: Pick<EngineDeps, 'region' | 'accountId'>): string {
+  return `arn:aws:states:${deps.region}:${deps.accountId}`;
+}

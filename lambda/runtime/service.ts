@@ -1,0 +1,303 @@
+/**
+ * The Step Functions API operations, independent of transport: the API handler maps both the REST
+ * routes and the JSON protocol (X-Amz-Target) onto these. Request and response shapes follow AWS's
+ * (camelCase fields, epoch-seconds dates are the transport's business: here dates are ISO strings).
+ */
+import { randomUUID } from 'node:crypto';
+import { validateDefinition, formatIssues } from '../asl/validate';
+import { parseTaskToken } from '../engine/interpreter';
+import { MAX_PAYLOAD_BYTES } from '../engine/limits';
+import type { HistoryEvent } from '../engine/history';
+import type { ExecutionRecord, ExecutionSummary, Page, StateMachineRecord } from '../ports';
+import type { ExecutionStatus } from '../engine/types';
+import { applyEvent } from './advance-execution';
+import { apiError } from './api-errors';
+import { arnPrefix, type EngineDeps } from './deps';
+
+// AWS: 1-80 characters, no whitespace, brackets, wildcards, special or control characters.
+const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || !NAME.test(name)) throw apiError.invalidName(name);
+  return name;
+}
+
+export function stateMachineArnFor(deps: EngineDeps, name: string): string {
+  return `${arnPrefix(deps)}:stateMachine:${name}`;
+}
+
+export function executionArnFor(deps: EngineDeps, stateMachineName: string, name: string): string {
+  return `${arnPrefix(deps)}:execution:${stateMachineName}:${name}`;
+}
+
+function nameFromArn(arn: string, kind: 'stateMachine' | 'execution'): string | undefined {
+  const parts = arn.split(':');
+  if (parts.length < 7 || parts[0] !== 'arn' || parts[2] !== 'states' || parts[5] !== kind) return undefined;
+  return kind === 'stateMachine' ? parts[6] : parts.slice(6).join(':');
+}
+
+function checkDefinition(definition: unknown): string {
+  if (typeof definition !== 'string') throw apiError.invalidDefinition("Invalid State Machine Definition: 'definition' must be a JSON string");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(definition);
+  } catch (e) {
+    throw apiError.invalidDefinition(`Invalid State Machine Definition: 'definition' is not valid JSON: ${(e as Error).message}`);
+  }
+  const issues = validateDefinition(parsed);
+  if (issues.length) throw apiError.invalidDefinition(`Invalid State Machine Definition: '${formatIssues(issues).split('\n').join("', '")}'`);
+  return definition;
+}
+
+// ------------------------------------------------------------------ state machines
+
+export interface CreateStateMachineInput {
+  name: string;
+  definition: string;
+  roleArn?: string;
+  type?: string;
+  description?: string;
+}
+
+export async function createStateMachine(deps: EngineDeps, input: CreateStateMachineInput): Promise<{ stateMachineArn: string; creationDate: string }> {
+  const name = checkName(input.name);
+  if (input.type !== undefined && input.type !== 'STANDARD') throw apiError.validation(`type '${input.type}' is not supported; Stepwright runs STANDARD state machines`);
+  const definition = checkDefinition(input.definition);
+  const arn = stateMachineArnFor(deps, name);
+  const existing = await deps.store.getStateMachine(arn);
+  if (existing) {
+    // AWS: creating the same machine again is idempotent; a different one is a conflict.
+    if (existing.definition === definition && (input.roleArn ?? existing.roleArn) === existing.roleArn) return { stateMachineArn: arn, creationDate: existing.creationDate };
+    throw apiError.stateMachineAlreadyExists(arn);
+  }
+  const record: StateMachineRecord = {
+    name,
+    arn,
+    definition,
+    roleArn: input.roleArn ?? `arn:aws:iam::${deps.accountId}:role/stepwright-execution`,
+    type: 'STANDARD',
+    status: 'ACTIVE',
+    creationDate: deps.clock.now().toISOString(),
+    revisionId: randomUUID(),
+    description: input.description,
+  };
+  if (!(await deps.store.putStateMachine(record))) throw apiError.stateMachineAlreadyExists(arn);
+  return { stateMachineArn: arn, creationDate: record.creationDate };
+}
+
+export async function requireStateMachine(deps: EngineDeps, arn: unknown): Promise<StateMachineRecord> {
+  if (typeof arn !== 'string' || !nameFromArn(arn, 'stateMachine')) throw apiError.invalidArn('stateMachineArn', arn);
+  const sm = await deps.store.getStateMachine(arn);
+  if (!sm) throw apiError.stateMachineDoesNotExist(arn);
+  return sm;
+}
+
+export async function updateStateMachine(deps: EngineDeps, input: { stateMachineArn: string; definition?: string; roleArn?: string }): Promise<{ updateDate: string; revisionId: string }> {
+  const sm = await requireStateMachine(deps, input.stateMachineArn);
+  const definition = input.definition === undefined ? sm.definition : checkDefinition(input.definition);
+  const updated: StateMachineRecord = { ...sm, definition, roleArn: input.roleArn ?? sm.roleArn, updateDate: deps.clock.now().toISOString(), revisionId: randomUUID() };
+  await deps.store.putStateMachine(updated, { replace: true });
+  return { updateDate: updated.updateDate!, revisionId: updated.revisionId };
+}
+
+export async function deleteStateMachine(deps: EngineDeps, arn: string): Promise<void> {
+  if (typeof arn !== 'string' || !nameFromArn(arn, 'stateMachine')) throw apiError.invalidArn('stateMachineArn', arn);
+  await deps.store.deleteStateMachine(arn);
+}
+
+export async function listStateMachines(deps: EngineDeps, q: { maxResults?: number; nextToken?: string } = {}): Promise<Page<StateMachineRecord>> {
+  return deps.store.listStateMachines(q);
+}
+
+// ------------------------------------------------------------------ executions
+
+export interface StartExecutionInput {
+  stateMachineArn: string;
+  name?: string;
+  input?: string;
+  traceHeader?: string;
+}
+
+export async function startExecution(deps: EngineDeps, req: StartExecutionInput): Promise<{ executionArn: string; startDate: string }> {
+  const sm = await requireStateMachine(deps, req.stateMachineArn);
+  const name = req.name === undefined ? randomUUID() : checkName(req.name);
+  const inputText = req.input === undefined ? '{}' : req.input;
+  if (typeof inputText !== 'string') throw apiError.invalidExecutionInput('Invalid State Machine Execution Input: input must be a JSON string');
+  try {
+    JSON.parse(inputText);
+  } catch (e) {
+    throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: '${(e as Error).message}'`);
+  }
+  if (Buffer.byteLength(inputText) > MAX_PAYLOAD_BYTES) throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: the input exceeds ${MAX_PAYLOAD_BYTES} bytes`);
+  const executionArn = executionArnFor(deps, sm.name, name);
+  const record: ExecutionRecord = {
+    executionArn,
+    stateMachineArn: sm.arn,
+    stateMachineName: sm.name,
+    revisionId: sm.revisionId,
+    name,
+    status: 'RUNNING',
+    input: inputText,
+    startDate: deps.clock.now().toISOString(),
+    traceId: req.traceHeader ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+    version: 0,
+  };
+  if (!(await deps.store.createExecution(record))) {
+    const existing = await deps.store.getExecution(executionArn);
+    // AWS: the same name and input while running returns the same execution.
+    if (existing && existing.status === 'RUNNING' && sameJson(existing.input, inputText)) {
+      // The first call may have died before sending its start message; sending again is harmless.
+      if (!existing.snapshot) await deps.queue.send([{ body: { kind: 'start', executionArn } }]);
+      return { executionArn, startDate: existing.startDate };
+    }
+    throw apiError.executionAlreadyExists(executionArn);
+  }
+  await deps.queue.send([{ body: { kind: 'start', executionArn } }]);
+  return { executionArn, startDate: record.startDate };
+}
+
+function sameJson(a: string, b: string): boolean {
+  return a === b || JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
+}
+
+export async function requireExecution(deps: EngineDeps, arn: unknown): Promise<ExecutionRecord> {
+  if (typeof arn !== 'string' || !nameFromArn(arn, 'execution')) throw apiError.invalidArn('executionArn', arn);
+  const rec = await deps.store.getExecution(arn);
+  if (!rec) throw apiError.executionDoesNotExist(arn);
+  return rec;
+}
+
+export interface ExecutionDescription {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate?: string;
+  input: string;
+  inputDetails: { included: boolean };
+  output?: string;
+  outputDetails?: { included: boolean };
+  error?: string;
+  cause?: string;
+  traceHeader?: string;
+  redriveCount: number;
+}
+
+export function describe(rec: ExecutionRecord): ExecutionDescription {
+  const d: ExecutionDescription = {
+    executionArn: rec.executionArn,
+    stateMachineArn: rec.stateMachineArn,
+    name: rec.name,
+    status: rec.status,
+    startDate: rec.startDate,
+    input: rec.input,
+    inputDetails: { included: true },
+    redriveCount: rec.snapshot?.execution.redriveCount ?? 0,
+  };
+  if (rec.stopDate) d.stopDate = rec.stopDate;
+  if (rec.output !== undefined) {
+    d.output = rec.output;
+    d.outputDetails = { included: true };
+  }
+  if (rec.error !== undefined) d.error = rec.error;
+  if (rec.cause !== undefined) d.cause = rec.cause;
+  if (rec.traceId) d.traceHeader = rec.traceId;
+  return d;
+}
+
+export async function describeExecution(deps: EngineDeps, arn: string): Promise<ExecutionDescription> {
+  return describe(await requireExecution(deps, arn));
+}
+
+export async function listExecutions(deps: EngineDeps, q: { stateMachineArn: string; statusFilter?: ExecutionStatus; maxResults?: number; nextToken?: string }): Promise<Page<ExecutionSummary>> {
+  const sm = await requireStateMachine(deps, q.stateMachineArn);
+  return deps.store.listExecutions(sm.arn, { statusFilter: q.statusFilter, maxResults: q.maxResults, nextToken: q.nextToken });
+}
+
+export async function getExecutionHistory(
+  deps: EngineDeps,
+  q: { executionArn: string; maxResults?: number; nextToken?: string; reverseOrder?: boolean; includeExecutionData?: boolean },
+): Promise<Page<HistoryEvent>> {
+  await requireExecution(deps, q.executionArn);
+  const page = await deps.store.getHistory(q.executionArn, { maxResults: q.maxResults, nextToken: q.nextToken, reverseOrder: q.reverseOrder });
+  if (q.includeExecutionData !== false) return page;
+  return { ...page, items: page.items.map(withoutData) };
+}
+
+/** includeExecutionData=false: AWS drops inputs and outputs from the event details. */
+function withoutData(e: HistoryEvent): HistoryEvent {
+  const out: HistoryEvent = { ...e };
+  for (const [k, v] of Object.entries(e)) {
+    if (k.endsWith('EventDetails') && v && typeof v === 'object') {
+      const d = { ...(v as Record<string, unknown>) };
+      delete d.input;
+      delete d.output;
+      out[k] = d;
+    }
+  }
+  return out;
+}
+
+export async function stopExecution(deps: EngineDeps, req: { executionArn: string; error?: string; cause?: string }): Promise<{ stopDate: string }> {
+  const rec = await requireExecution(deps, req.executionArn);
+  if (rec.status === 'RUNNING') {
+    if (!rec.snapshot) {
+      // Not started by the worker yet: start it first so the history tells the whole story.
+      const { processMessage } = await import('./process-message');
+      await processMessage(deps, { kind: 'start', executionArn: rec.executionArn });
+    }
+    await applyEvent(deps, rec.executionArn, { type: 'StopExecution', error: req.error, cause: req.cause });
+  }
+  const after = await requireExecution(deps, req.executionArn);
+  return { stopDate: after.stopDate ?? deps.clock.now().toISOString() };
+}
+
+// ------------------------------------------------------------------ task callbacks
+
+async function answerTask(deps: EngineDeps, taskToken: unknown, event: (token: string) => Parameters<typeof applyEvent>[2]): Promise<void> {
+  if (typeof taskToken !== 'string' || taskToken.length === 0 || taskToken.length > 2048) throw apiError.invalidToken();
+  const parsed = parseTaskToken(taskToken);
+  if (!parsed) throw apiError.invalidToken();
+  const rec = await deps.store.getExecution(parsed.executionArn);
+  if (!rec) throw apiError.taskDoesNotExist();
+  // A token that was answered already, or whose wait ended (timeout, stop), is "timed out" for AWS.
+  const waiting = rec.status === 'RUNNING' && Object.values(rec.snapshot?.runs ?? {}).some((r) => r.waiting?.kind === 'task' && r.waiting.token === parsed.token);
+  if (!waiting) throw apiError.taskTimedOut();
+  const ev = event(parsed.token);
+  const outcome = await applyEvent(deps, parsed.executionArn, ev);
+  if (outcome !== 'applied' && ev.type !== 'TaskHeartbeat') throw apiError.taskTimedOut();
+}
+
+export async function sendTaskSuccess(deps: EngineDeps, req: { taskToken: string; output: string }): Promise<void> {
+  let output: unknown;
+  try {
+    output = JSON.parse(req.output);
+  } catch (e) {
+    throw apiError.invalidExecutionInput(`Invalid output: ${(e as Error).message}`);
+  }
+  if (Buffer.byteLength(req.output) > MAX_PAYLOAD_BYTES) throw apiError.validation(`output exceeds ${MAX_PAYLOAD_BYTES} bytes`);
+  await answerTask(deps, req.taskToken, (token) => ({ type: 'TaskSucceeded', token, output }));
+}
+
+export async function sendTaskFailure(deps: EngineDeps, req: { taskToken: string; error?: string; cause?: string }): Promise<void> {
+  await answerTask(deps, req.taskToken, (token) => ({ type: 'TaskFailed', token, error: req.error ?? 'States.TaskFailed', cause: req.cause }));
+}
+
+export async function sendTaskHeartbeat(deps: EngineDeps, req: { taskToken: string }): Promise<void> {
+  await answerTask(deps, req.taskToken, (token) => ({ type: 'TaskHeartbeat', token }));
+}
+
+export function validateStateMachineDefinition(definition: unknown): { result: 'OK' | 'FAIL'; diagnostics: { severity: 'ERROR'; code: string; message: string; location: string }[] } {
+  let parsed: unknown;
+  try {
+    parsed = typeof definition === 'string' ? JSON.parse(definition) : definition;
+  } catch (e) {
+    return { result: 'FAIL', diagnostics: [{ severity: 'ERROR', code: 'INVALID_JSON_DESCRIPTION', message: (e as Error).message, location: '' }] };
+  }
+  const issues = validateDefinition(parsed);
+  return {
+    result: issues.length ? 'FAIL' : 'OK',
+    diagnostics: issues.map((i) => ({ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message: i.message, location: i.pointer })),
+  };
+}
