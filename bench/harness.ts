@@ -12,8 +12,8 @@ export type RunOnce = (input: unknown) => unknown;
 export interface Throughput {
   /** median executions per second over the samples */
   perSec: number;
-  /** total executions timed (warm-up excluded) */
-  iterations: number;
+  /** (max - min) / median of the samples */
+  spread: number;
   samples: number[];
 }
 
@@ -21,7 +21,7 @@ let sink: unknown; // keeps results alive so the optimiser cannot drop the work
 export function consume(v: unknown): void {
   sink = v;
 }
-export function lastSink(): unknown {
+export function sunk(): unknown {
   return sink;
 }
 
@@ -30,45 +30,73 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /**
- * Runs `fn` for `warmupMs`, then `samples` samples of `sampleMs` each, and reports the median rate.
- * The clock is read once per batch; a batch is sized during warm-up to last about 1 ms, so the
- * clock read costs nothing even for sub-microsecond functions.
+ * Times one implementation on one input. The clock is read once per batch; a batch is sized during
+ * warm-up to last about 1 ms, so reading the clock costs nothing even for sub-microsecond functions.
+ * Sync implementations run in a plain loop, async ones are awaited one after the other.
  */
-export async function measure(fn: RunOnce, input: unknown, opts: { warmupMs: number; sampleMs: number; samples: number }): Promise<Throughput> {
-  const first = fn(input);
-  const isAsync = isThenable(first);
-  consume(isAsync ? await first : first);
-  // `n` executions back to back: a plain loop for sync implementations, awaited ones otherwise
-  const runBatch = isAsync
-    ? async (n: number) => {
-        for (let i = 0; i < n; i++) consume(await fn(input));
-      }
-    : (n: number) => {
-        for (let i = 0; i < n; i++) consume(fn(input));
-      };
-  // warm-up, also sizes the batch
-  let batch = 1;
-  const warmEnd = performance.now() + opts.warmupMs;
-  while (performance.now() < warmEnd) {
-    const t0 = performance.now();
-    await runBatch(batch);
-    if (performance.now() - t0 < 1 && batch < 1 << 20) batch *= 2;
+export class Meter {
+  private batch = 1;
+  private runBatch!: (n: number) => unknown;
+  readonly samples: number[] = [];
+
+  constructor(
+    private readonly fn: RunOnce,
+    private readonly input: unknown,
+  ) {}
+
+  async warmUp(ms: number): Promise<void> {
+    const { fn, input } = this;
+    const first = fn(input);
+    const isAsync = isThenable(first);
+    consume(isAsync ? await first : first);
+    this.runBatch = isAsync
+      ? async (n: number) => {
+          for (let i = 0; i < n; i++) consume(await fn(input));
+        }
+      : (n: number) => {
+          for (let i = 0; i < n; i++) consume(fn(input));
+        };
+    const end = performance.now() + ms;
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      await this.runBatch(this.batch);
+      if (performance.now() - t0 < 1 && this.batch < 1 << 20) this.batch *= 2;
+    }
   }
-  const samples: number[] = [];
-  let iterations = 0;
-  for (let s = 0; s < opts.samples; s++) {
+
+  /** Runs for about `ms` and records executions per second. */
+  async sample(ms: number): Promise<void> {
     let n = 0;
     const t0 = performance.now();
     let t = t0;
-    while (t - t0 < opts.sampleMs) {
-      await runBatch(batch);
-      n += batch;
+    while (t - t0 < ms) {
+      await this.runBatch(this.batch);
+      n += this.batch;
       t = performance.now();
     }
-    samples.push((n * 1000) / (t - t0));
-    iterations += n;
+    this.samples.push((n * 1000) / (t - t0));
   }
-  return { perSec: median(samples), iterations, samples };
+
+  result(): Throughput {
+    const m = median(this.samples);
+    return { perSec: m, spread: (Math.max(...this.samples) - Math.min(...this.samples)) / m, samples: this.samples };
+  }
+}
+
+/**
+ * Measures several implementations of one workload with their samples interleaved (A B C A B C ...),
+ * so that a slow spell of a shared machine hits all of them alike and the ratios stay meaningful.
+ */
+export async function measureInterleaved(fns: RunOnce[], input: unknown, opts: { warmupMs: number; sampleMs: number; samples: number }, gc?: () => void): Promise<Throughput[]> {
+  const meters = fns.map((fn) => new Meter(fn, input));
+  for (const m of meters) await m.warmUp(opts.warmupMs);
+  for (let s = 0; s < opts.samples; s++) {
+    for (const m of meters) {
+      gc?.();
+      await m.sample(opts.sampleMs);
+    }
+  }
+  return meters.map((m) => m.result());
 }
 
 export function median(xs: number[]): number {
@@ -77,8 +105,17 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** global.gc, exposing it at run time when node was started without --expose-gc. */
+/**
+ * global.gc, exposing it at run time when node was started without --expose-gc. Also stops V8 from
+ * flushing the bytecode of idle functions during GC, which would otherwise shrink the heap by
+ * hundreds of KiB at random between two readings.
+ */
 export function getGc(): (() => void) | undefined {
+  try {
+    v8.setFlagsFromString('--no-flush-bytecode');
+  } catch {
+    /* best effort */
+  }
   const g = globalThis as { gc?: () => void };
   if (typeof g.gc === 'function') return g.gc;
   try {
@@ -141,7 +178,9 @@ export function fmtRate(n: number | undefined): string {
 
 export function fmtRatio(n: number | undefined): string {
   if (n === undefined || !Number.isFinite(n)) return 'n/a';
-  return n >= 10 ? n.toFixed(0) + 'x' : n >= 1 ? n.toFixed(1) + 'x' : n.toFixed(2) + 'x';
+  if (n >= 10) return n.toFixed(0) + 'x';
+  if (n >= 1) return n.toFixed(1) + 'x';
+  return `${n.toFixed(n >= 0.1 ? 2 : 3)}x (1/${(1 / n).toFixed(0)})`;
 }
 
 export function table(header: string[], rows: string[][]): string {

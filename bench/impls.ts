@@ -45,15 +45,18 @@ export async function loadPeer(): Promise<Peer> {
   const notes: string[] = [];
   let mod: { StateMachine: new (def: unknown, opts?: unknown) => { run(input: unknown, opts?: unknown): { result: Promise<unknown> } } };
   let version: string | undefined;
+  // STEPWRIGHT_BENCH_PEER: a folder with its own node_modules/aws-local-stepfunctions (a shared
+  // node_modules loses a --no-save install at the next `npm install`)
+  const from = process.env.STEPWRIGHT_BENCH_PEER;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(PEER);
+    mod = require(from ? require.resolve(PEER, { paths: [path.resolve(from)] }) : PEER);
   } catch {
     return { unavailable: 'n/a (not installed)', notes: [`npm install --no-save ${PEER} to compare with it`] };
   }
   try {
     // its package.json is not in its "exports": read it beside build/main.node.cjs
-    const pkg = path.join(path.dirname(require.resolve(PEER)), '..', 'package.json');
+    const pkg = path.join(path.dirname(require.resolve(PEER, from ? { paths: [path.resolve(from)] } : undefined)), '..', 'package.json');
     version = (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
   } catch {
     version = '?';

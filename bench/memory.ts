@@ -26,8 +26,8 @@ export async function measureStepwrightMemory(
   gc: () => void,
   opts: { every?: number; dropHistory?: boolean } = {},
 ): Promise<MemoryFigures> {
-  const every = opts.every ?? 20;
-  await runStepwright(definition, input); // warm-up: compiles the code paths, not measured
+  const every = opts.every ?? 100;
+  await runDiscarding(definition, input); // warm-up: compiles the code paths, not measured
   const add = HistoryWriter.prototype.add;
   let calls = 0;
   let peak = 0;
@@ -44,21 +44,27 @@ export async function measureStepwrightMemory(
   };
   await settle(gc);
   const base = heapUsed();
-  let result: Awaited<ReturnType<typeof runStepwright>> | undefined;
+  // The run's result lives in `held`, which this frame keeps (a suspended async frame may pin the
+  // last value it awaited, so the object awaited is the one we keep anyway, and we empty it in place).
+  let held: { output?: unknown; history?: unknown };
   try {
-    result = await runStepwright(definition, input);
+    held = await runStepwright(definition, input);
   } finally {
     HistoryWriter.prototype.add = add;
   }
   await settle(gc);
   const withHistory = heapUsed();
   peak = Math.max(peak, withHistory);
-  const output = result.output;
-  result = undefined;
+  held.history = undefined;
   await settle(gc);
   const outputOnly = heapUsed();
-  keep(output);
+  keep(held);
   return { peakLiveGrowth: peak - base, retainedWithHistory: withHistory - base, retainedOutputOnly: outputOnly - base, samples };
+}
+
+/** One run whose result is dropped before this frame ends (so nothing pins it afterwards). */
+async function runDiscarding(definition: StateMachineDefinition, input: unknown): Promise<void> {
+  await runStepwright(definition, input);
 }
 
 /**

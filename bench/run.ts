@@ -4,13 +4,17 @@
  * its data. Prints only; asserts nothing.
  *
  * Options: --only=chain|intrinsics|map (repeatable, comma list), --impls=stepwright,hand,peer,
- *          --sample-ms=N (default 300; 5 samples per cell after a 300 ms warm-up), --no-memory.
+ *          --sample-ms=N (default 300; 5 samples per cell after a 300 ms warm-up), --no-memory,
+ *          --samples (print every sample).
+ * The peer is `require('aws-local-stepfunctions')`, or from STEPWRIGHT_BENCH_PEER=<folder with node_modules>.
  */
-import { consume, fmtRate, fmtRatio, getGc, jsonDiff, measure, table, type RunOnce, type Throughput } from './harness';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { consume, fmtRate, fmtRatio, getGc, jsonDiff, measureInterleaved, table, type RunOnce } from './harness';
 import { loadPeer, runStepwright, stepwright } from './impls';
-import { measureHandWrittenMemory, measureStepwrightMemory } from './memory';
+import type { MemoryFigures } from './memory';
 import { intrinsics } from './workloads/intrinsics';
-import { itemsJsonBytes, map1000, MAP_ITEMS } from './workloads/map-1000';
+import { map1000, MAP_ITEMS } from './workloads/map-1000';
 import { passChoiceChain } from './workloads/pass-choice-chain';
 import type { Workload } from './workloads/types';
 
@@ -23,6 +27,7 @@ function arg(name: string): string | undefined {
 type ImplKey = 'stepwright' | 'hand' | 'peer';
 interface Cell {
   perSec?: number;
+  spread?: number;
   note?: string;
 }
 
@@ -35,7 +40,7 @@ async function main(): Promise<void> {
   const workloads = [passChoiceChain, intrinsics, map1000].filter((w) => !only || only.includes(w.key));
   const gc = getGc();
 
-  console.log(`Stepwright bench: Node ${process.version}, ${process.platform}/${process.arch}; median of ${timing.samples} x ${sampleMs} ms after ${timing.warmupMs} ms warm-up`);
+  console.log(`Stepwright bench: Node ${process.version}, ${process.platform}/${process.arch}; median of ${timing.samples} interleaved samples of ${sampleMs} ms after ${timing.warmupMs} ms warm-up; spread = (max-min)/median`);
   const peer = impls.includes('peer') ? await loadPeer() : { notes: [], unavailable: 'skipped' };
   if (peer.impl) console.log(`peer: ${peer.impl.name}${peer.notes.map((n) => `\n  note: ${n}`).join('')}`);
   else console.log(`peer: ${peer.unavailable}${peer.notes.map((n) => `\n  note: ${n}`).join('')}`);
@@ -87,15 +92,12 @@ async function main(): Promise<void> {
   for (const w of workloads) {
     const rs = runners.get(w.key)!;
     const row = {} as Record<ImplKey, Cell>;
+    const keys = (['hand', 'stepwright', 'peer'] as ImplKey[]).filter((k) => rs[k]);
+    const results = await measureInterleaved(keys.map((k) => rs[k]!), w.input, timing, gc);
     for (const k of ['hand', 'stepwright', 'peer'] as ImplKey[]) {
-      const fn = rs[k];
-      if (!fn) {
-        row[k] = { note: k === 'peer' ? (peer.unavailable ?? 'n/a (failed)') : 'skipped' };
-        continue;
-      }
-      gc?.();
-      const t: Throughput = await measure(fn, w.input, timing);
-      row[k] = { perSec: t.perSec };
+      const i = keys.indexOf(k);
+      if (i >= 0 && arg('samples') !== undefined) console.log(`  ${w.key} ${k}: ${results[i].samples.map((x) => fmtRate(x)).join(' ')}`);
+      row[k] = i >= 0 ? { perSec: results[i].perSec, spread: results[i].spread } : { note: k === 'peer' ? (peer.unavailable ?? 'n/a (failed)') : 'skipped' };
     }
     cells.set(w.key, row);
   }
@@ -107,10 +109,12 @@ async function main(): Promise<void> {
     const tr = transitions.get(w.key)!;
     for (const k of ['stepwright', 'hand', 'peer'] as ImplKey[]) {
       const c = cells.get(w.key)![k];
-      rows.push([k === 'stepwright' ? `${w.title} (${tr} transitions/exec)` : '', names[k], c.perSec !== undefined ? fmtRate(c.perSec) : c.note!, c.perSec !== undefined ? fmtRate(c.perSec * tr) : '']);
+      const has = c.perSec !== undefined;
+      rows.push([k === 'stepwright' ? `${w.title} (${tr} transitions/exec)` : '', names[k], has ? fmtRate(c.perSec) : c.note!, has ? fmtRate(c.perSec! * tr) : '', has ? `${Math.round(c.spread! * 100)}%` : '']);
     }
   }
-  console.log('\n' + table(['workload', 'implementation', 'executions/s', 'transitions/s'], rows));
+  console.log('\n' + table(['workload', 'implementation', 'executions/s', 'transitions/s', 'spread'], rows));
+  console.log('transitions/s = executions/s x states entered per execution (StateEntered events in Stepwright\'s history; the same work for all three)');
 
   const ratioRows = workloads.map((w) => {
     const c = cells.get(w.key)!;
@@ -124,30 +128,31 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------- memory
   if (arg('no-memory') === undefined && workloads.includes(map1000)) {
-    if (!gc) console.log('\nmemory: n/a (no global.gc; run with node --expose-gc)');
+    const child = spawnSync(process.execPath, ['--expose-gc', '--single-threaded', '--no-flush-bytecode', '--import', 'tsx', path.join(__dirname, 'memory-child.ts')], {
+      cwd: path.join(__dirname, '..'),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const line = child.stdout?.trim().split('\n').pop();
+    if (child.status !== 0 || !line) console.log(`\nmemory: n/a (${child.error?.message ?? child.stderr?.trim().split('\n')[0] ?? 'no output'})`);
     else {
-      const bytes = itemsJsonBytes();
-      const m = await measureStepwrightMemory(map1000.definition, map1000.input, gc);
-      const bare = await measureStepwrightMemory(map1000.definition, map1000.input, gc, { dropHistory: true });
-      const hand = await measureHandWrittenMemory(map1000.handWritten, map1000.input, gc);
-      const r = await runStepwright(map1000.definition, map1000.input);
-      const historyBytes = Buffer.byteLength(JSON.stringify(r.history));
+      const f = JSON.parse(line) as { itemsBytes: number; stepwright: MemoryFigures; engineOnly: MemoryFigures; hand: number; historyEvents: number; historyBytes: number };
       const kb = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
-      const copies = (n: number) => `${(n / bytes).toFixed(1)}`;
-      console.log(`\nmemory, inline Map of ${MAP_ITEMS} items; items' data = ${kb(bytes)} of JSON (${m.samples} forced-GC samples in the run):`);
+      const copies = (n: number) => `${(n / f.itemsBytes).toFixed(1)}`;
+      console.log(`\nmemory, inline Map of ${MAP_ITEMS} items; items' data = ${kb(f.itemsBytes)} of JSON (own process, median of 3 rounds, ${f.stepwright.samples} forced-GC samples per run):`);
       console.log(
         table(
           ['figure', 'live heap growth', 'copies of items JSON'],
           [
-            ['Stepwright peak during the run', kb(m.peakLiveGrowth), copies(m.peakLiveGrowth)],
-            ['  same, history events discarded as written (engine only)', kb(bare.peakLiveGrowth), copies(bare.peakLiveGrowth)],
-            ['Stepwright after the run: result incl. history', kb(m.retainedWithHistory), copies(m.retainedWithHistory)],
-            ['Stepwright after the run: output only', kb(m.retainedOutputOnly), copies(m.retainedOutputOnly)],
-            ['hand-written: its output (floor)', kb(hand), copies(hand)],
+            ['Stepwright peak during the run', kb(f.stepwright.peakLiveGrowth), copies(f.stepwright.peakLiveGrowth)],
+            ['  same, history events discarded as written (engine only)', kb(f.engineOnly.peakLiveGrowth), copies(f.engineOnly.peakLiveGrowth)],
+            ['Stepwright after the run: result incl. history', kb(f.stepwright.retainedWithHistory), copies(f.stepwright.retainedWithHistory)],
+            ['Stepwright after the run: output only', kb(f.stepwright.retainedOutputOnly), copies(f.stepwright.retainedOutputOnly)],
+            ['hand-written: its output (floor)', kb(f.hand), copies(f.hand)],
           ],
         ),
       );
-      console.log(`history: ${r.history.length} events, ${kb(historyBytes)} as JSON (${copies(historyBytes)} copies)`);
+      console.log(`history: ${f.historyEvents} events, ${kb(f.historyBytes)} as JSON (${copies(f.historyBytes)} copies)`);
     }
   }
   consume(undefined);

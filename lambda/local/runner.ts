@@ -126,7 +126,7 @@ export async function runExecution(opts: RunOptions): Promise<RunResult> {
   const apply = async (event: IncomingEvent) => {
     const r = await advance(opts.definition, snapshot, event, new Date(now()), { random });
     snapshot = r.snapshot;
-    history.push(...r.events);
+    for (const e of r.events) history.push(e);
     for (const eff of r.effects) {
       if (eff.type === 'InvokeTask') invoke(eff);
       else if (eff.type === 'SetTimer') addTimer(Date.parse(eff.at), () => queue.push({ type: 'TimerFired', token: eff.token }));
@@ -166,7 +166,10 @@ export async function runExecution(opts: RunOptions): Promise<RunResult> {
   return { status: s.status, output: s.output, error: s.error, cause: s.cause, history, executionArn };
 }
 
+/** Waits for `p`, or at most `ms`; the timer is cleared so a far-off timer never keeps the process alive. */
 function waitFor(p: Promise<void>, ms: number | undefined): Promise<void> {
   if (ms === undefined) return p;
-  return Promise.race([p, new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)))]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

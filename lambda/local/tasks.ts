@@ -32,7 +32,9 @@ export function resolverFromTable(table: Record<string, TaskFunction>): TaskReso
       const params = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
       const fn = direct ?? (typeof params.FunctionName === 'string' ? lookup(params.FunctionName) : undefined);
       if (!fn) return undefined;
-      return { fn, input: params.Payload === undefined ? {} : params.Payload, wrap: lambdaInvokeResult };
+      // A callback task's answer is what SendTaskSuccess carries, not a Lambda response: no wrapping.
+      const wrap = resource.endsWith('.waitForTaskToken') ? undefined : lambdaInvokeResult;
+      return { fn, input: params.Payload === undefined ? {} : params.Payload, wrap };
     }
     const found = direct ?? lookup(resource);
     return found === undefined ? undefined : { fn: found, input };

@@ -1,0 +1,86 @@
+/**
+ * The durable engine on a laptop: the SAME store adapter (DynamoDB, against dynalite in this
+ * process), the SAME worker handler (fed SQS-shaped batches by an in-process queue) and the SAME
+ * API router as on AWS; only the task invoker is local (modules from the config, or real Lambda in
+ * hybrid mode). With a data folder, executions and pending messages survive a restart.
+ */
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startLocalDynamo, type LocalDynamo } from './embedded-dynamo';
+import { LocalQueue } from './memory-queue';
+import { DynamoExecutionStore } from '../aws/dynamo-store';
+import { createWorkerHandler } from '../handlers/worker';
+import { systemClock, type TaskInvoker, type Clock } from '../ports';
+import type { EngineDeps, FaultPoint } from '../runtime/deps';
+import { createStateMachine, stateMachineArnFor, updateStateMachine } from '../runtime/service';
+import type { ConfiguredStateMachine } from './config';
+
+export interface LocalEngineOptions {
+  /** folder for DynamoDB data and the queue file; omitted = in memory */
+  dataDir?: string;
+  invoker: TaskInvoker;
+  stateMachines?: ConfiguredStateMachine[];
+  /** multiplies Waits, retry intervals, timeouts, heartbeats (1 real time, 0 no waiting) */
+  timeScale?: number;
+  clock?: Clock;
+  /** queue settings (tests shorten the visibility timeout to see redelivery quickly) */
+  visibilityTimeoutSeconds?: number;
+  maxReceiveCount?: number;
+  concurrency?: number;
+  taskLeaseSeconds?: number;
+  fault?: (point: FaultPoint) => void;
+}
+
+export interface LocalEngine {
+  deps: EngineDeps;
+  queue: LocalQueue;
+  dynamo: LocalDynamo;
+  /** resolves when no message is pending, delayed or in flight */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '123456789012';
+
+export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalEngine> {
+  const dynamo = await startLocalDynamo({ path: opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined });
+  const queue = new LocalQueue({
+    persistFile: opts.dataDir ? join(opts.dataDir, 'queue.json') : undefined,
+    visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds ?? 30,
+    maxReceiveCount: opts.maxReceiveCount ?? 10,
+    concurrency: opts.concurrency ?? 4,
+  });
+  const deps: EngineDeps = {
+    store: new DynamoExecutionStore({ client: dynamo.client, tableName: dynamo.tableName }),
+    queue,
+    invoker: opts.invoker,
+    clock: opts.clock ?? systemClock,
+    random: { random: Math.random, uuid: randomUUID },
+    timeScale: opts.timeScale ?? 1,
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT,
+    taskLeaseSeconds: opts.taskLeaseSeconds,
+    fault: opts.fault,
+  };
+  for (const sm of opts.stateMachines ?? []) await registerStateMachine(deps, sm);
+  queue.start(createWorkerHandler(() => deps));
+  return {
+    deps,
+    queue,
+    dynamo,
+    idle: () => queue.drain(),
+    close: async () => {
+      await queue.stop();
+      await dynamo.close();
+    },
+  };
+}
+
+/** Creates the machine, or updates it when the config's definition changed since the last start. */
+export async function registerStateMachine(deps: EngineDeps, sm: ConfiguredStateMachine): Promise<void> {
+  const arn = stateMachineArnFor(deps, sm.name);
+  const existing = await deps.store.getStateMachine(arn);
+  if (!existing) await createStateMachine(deps, { name: sm.name, definition: sm.definitionText, roleArn: sm.roleArn });
+  else if (existing.definition !== sm.definitionText) await updateStateMachine(deps, { stateMachineArn: arn, definition: sm.definitionText });
+}

@@ -1,0 +1,153 @@
+/**
+ * A state machine registered in a StepwrightEngine at deploy time (`engine.addStateMachine`).
+ */
+import { Annotations, ArnFormat, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { findFunctions, prepareDefinition, type DefinitionSource } from './definition';
+import { STATE_MACHINE_NAME, type StateMachineSettings } from './state-machine-record';
+import type { StepwrightEngine } from './stepwright-engine';
+
+/** Runaway guards for one state machine's executions. */
+export interface StepwrightLimits {
+  /** state transitions per execution */
+  readonly maxTransitions?: number;
+  /** wall-clock time per execution */
+  readonly maxDuration?: Duration;
+  /** history events per execution */
+  readonly maxHistoryEvents?: number;
+}
+
+export interface StepwrightStateMachineOptions {
+  /** The state machine's name (its ARN ends with it). @default the construct id */
+  readonly name?: string;
+  /**
+   * The ASL definition: a file path (relative to the directory `cdk` runs in), ASL JSON text, an
+   * ASL object, an aws-stepfunctions chain (IChainable), or an sfn.DefinitionBody.
+   */
+  readonly definition: DefinitionSource;
+  readonly description?: string;
+  /** For chains: the top-level Comment. */
+  readonly comment?: string;
+  /** For chains: the top-level QueryLanguage. */
+  readonly queryLanguage?: sfn.QueryLanguage;
+  /** For chains: the execution timeout (top-level TimeoutSeconds). */
+  readonly timeout?: Duration;
+  /** `${key}` -> value in the definition's strings (as CloudFormation's DefinitionSubstitutions). */
+  readonly definitionSubstitutions?: Record<string, string>;
+  /**
+   * Task functions by the function name the definition uses: a Task whose Resource is
+   * `arn:aws:lambda:...:function:<name>[:qualifier]`, or whose lambda:invoke FunctionName is that name
+   * (bare, partial or full ARN), is pointed at this function's ARN. Lets a definition written for
+   * another account (or for `stepwright run --tasks`) deploy unchanged.
+   */
+  readonly functions?: Record<string, lambda.IFunction>;
+  /** More functions the worker may invoke for this machine (e.g. a FunctionName given by JSONPath). */
+  readonly allowInvoke?: lambda.IFunction[];
+  /** Keep executions and their history this long after they close. @default forever */
+  readonly retention?: Duration;
+  /** How execution names may be reused (e.g. 'UNIQUE', 'AFTER_CLOSE'). @default the engine's default */
+  readonly namePolicy?: string;
+  readonly limits?: StepwrightLimits;
+}
+
+export interface StepwrightStateMachineProps extends StepwrightStateMachineOptions {
+  readonly engine: StepwrightEngine;
+}
+
+export class StepwrightStateMachine extends Construct {
+  public readonly stateMachineName: string;
+  public readonly stateMachineArn: string;
+  /** The definition as stored (JSON text; a token when it holds ARNs resolved at deploy time). */
+  public readonly definitionString: string;
+  /** The revision the deploy registered (content hash of the definition). */
+  public readonly revisionId: string;
+  /** ARNs of the functions the definition invokes (tokens where the stack creates them). */
+  public readonly invokedFunctionArns: string[];
+  public readonly settings: StateMachineSettings;
+
+  constructor(scope: Construct, id: string, props: StepwrightStateMachineProps) {
+    super(scope, id);
+    const { engine } = props;
+    const name = props.name ?? id;
+    if (!Token.isUnresolved(name) && !STATE_MACHINE_NAME.test(name)) {
+      throw new Error(`StepwrightStateMachine ${this.node.path}: invalid name '${name}' (1-80 characters; no whitespace, brackets, wildcards, control characters or any of " # % \\ ^ | ~ \` $ & , ; : /)`);
+    }
+    this.stateMachineName = name;
+    this.stateMachineArn = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+
+    const prepared = prepareDefinition(this, props.definition, {
+      comment: props.comment,
+      queryLanguage: props.queryLanguage,
+      timeout: props.timeout,
+      definitionSubstitutions: props.definitionSubstitutions,
+      functions: props.functions,
+    });
+    this.definitionString = prepared.text;
+    for (const unused of prepared.unusedFunctions) {
+      Annotations.of(this).addWarningV2('stepwright:unusedFunction', `functions.${unused} is not named by any Task of the definition ${prepared.origin}`);
+    }
+
+    // Task permissions: exactly the functions named, nothing broader.
+    const { refs, otherResources } = findFunctions(this, prepared.definition);
+    const arns: string[] = [];
+    for (const ref of refs) {
+      if (ref.arn) {
+        arns.push(ref.arn);
+        engine.allowInvokeArn(ref.arn);
+      } else {
+        Annotations.of(this).addWarningV2(
+          'stepwright:dynamicFunction',
+          `${ref.pointer}: the function is chosen at run time; grant it with allowInvoke or engine.grantInvoke, or its invocation is denied`,
+        );
+      }
+    }
+    for (const fn of props.allowInvoke ?? []) {
+      arns.push(fn.functionArn);
+      engine.grantInvoke(fn);
+    }
+    this.invokedFunctionArns = [...new Set(arns)];
+    for (const other of otherResources) {
+      Annotations.of(this).addWarningV2(
+        'stepwright:unsupportedResource',
+        `${other.pointer}: '${other.resource}' is not a Lambda task; the Stepwright worker runs Lambda tasks (function ARNs and lambda:invoke) only`,
+      );
+    }
+
+    this.settings = settingsOf(props);
+    const registration = new CustomResource(this, 'Registration', {
+      serviceToken: engine._registrationServiceToken(),
+      resourceType: 'Custom::StepwrightStateMachine',
+      properties: {
+        TableName: engine.table.tableName,
+        Name: name,
+        Arn: this.stateMachineArn,
+        RoleArn: engine.workerRole.roleArn,
+        Definition: this.definitionString,
+        ...(props.description ? { Description: props.description } : {}),
+        ...(Object.keys(this.settings).length > 0 ? { Settings: JSON.stringify(this.settings) } : {}),
+      },
+    });
+    this.revisionId = registration.getAttString('RevisionId');
+  }
+}
+
+function settingsOf(props: StepwrightStateMachineOptions): StateMachineSettings {
+  const settings: StateMachineSettings = {};
+  if (props.retention) settings.retentionDays = props.retention.toDays({ integral: false });
+  if (props.namePolicy) settings.namePolicy = props.namePolicy;
+  if (props.limits) {
+    const limits: NonNullable<StateMachineSettings['limits']> = {};
+    if (props.limits.maxTransitions !== undefined) limits.maxTransitions = props.limits.maxTransitions;
+    if (props.limits.maxDuration) limits.maxDurationSeconds = props.limits.maxDuration.toSeconds();
+    if (props.limits.maxHistoryEvents !== undefined) limits.maxHistoryEvents = props.limits.maxHistoryEvents;
+    if (Object.keys(limits).length > 0) settings.limits = limits;
+  }
+  return settings;
+}
