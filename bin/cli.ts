@@ -10,6 +10,7 @@ import { runExecution } from '../lambda/local/runner';
 import { loadTaskModule } from '../lambda/local/task-module';
 import { runConformance } from '../lambda/conformance/run';
 import type { StateMachineDefinition } from '../lambda/engine/definition';
+import { serve } from '../lambda/local/serve';
 
 /** An error meant for the user: printed as one line, no stack trace, exit 1. */
 class UsageError extends Error {}
@@ -86,6 +87,23 @@ program
   });
 
 program
+  .command('serve')
+  .description('run the engine locally: API (REST and the Step Functions JSON protocol), worker, embedded DynamoDB and queue')
+  .option('--port <port>', 'port to listen on', '8083')
+  .option('--host <host>', 'address to bind (loopback unless told otherwise)', '127.0.0.1')
+  .option('--data <dir>', 'data folder (executions survive restarts)', '.stepwright')
+  .option('--config <file>', 'state machines and task modules', 'stepwright.config.json')
+  .option('--time-scale <factor>', 'multiply every Wait, retry interval, timeout and heartbeat (1 real time, 0.01 a hundred times faster, 0 no waiting)', '1')
+  .option('--in-memory', 'keep nothing on disk')
+  .action(async (opts) => {
+    const port = Number(opts.port);
+    const timeScale = Number(opts.timeScale);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got '${opts.port}'`);
+    if (!Number.isFinite(timeScale) || timeScale < 0) throw new UsageError(`--time-scale must be a number >= 0, got '${opts.timeScale}'`);
+    await serve({ port, host: opts.host, dataDir: opts.inMemory ? undefined : resolve(opts.data), configFile: resolve(opts.config), timeScale });
+  });
+
+program
   .command('conformance')
   .description('run the conformance corpus (cases recorded against AWS) and compare results')
   .argument('<dir>', 'corpus folder, e.g. ../shared/conformance')
@@ -97,7 +115,7 @@ program
   });
 
 program.parseAsync(process.argv).catch((e) => {
-  if (e instanceof UsageError) console.error(`stepwright: ${e.message}`);
+  if (e instanceof UsageError || (e as Error)?.name === 'ConfigError') console.error(`stepwright: ${(e as Error).message}`);
   else console.error(e);
   process.exitCode = 1;
 });
