@@ -65,7 +65,7 @@ program
     const definition = loadDefinition(file);
     const input = parseInput(opts);
     const tasks = opts.tasks ? loadTaskModule(resolve(opts.tasks)) : undefined;
-    const result = await runExecution({ definition, input, tasks, name: opts.name, fastTimers: opts.fastTimers === true });
+    const result = await runExecution({ definition, input, tasks, name: opts.name, fastTimers: opts.fastTimers === true, historyPayloads: opts.history === true });
     if (opts.history) for (const e of result.history) console.log(JSON.stringify(e));
     if (opts.json) console.log(JSON.stringify({ status: result.status, output: result.output, error: result.error, cause: result.cause }));
     else if (result.status === 'SUCCEEDED') console.log(JSON.stringify(result.output, null, 2));

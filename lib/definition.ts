@@ -51,10 +51,13 @@ function isPlain(v: unknown): v is Json {
   return proto === Object.prototype || proto === null;
 }
 
+/** A copy with `fn` applied to every string; members that are undefined are dropped, as JSON text would drop them. */
 function mapStrings(value: unknown, fn: (s: string) => string): unknown {
   if (typeof value === 'string') return fn(value);
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
-  if (isPlain(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+  if (isPlain(value)) {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, mapStrings(v, fn)]));
+  }
   return value;
 }
 
@@ -74,7 +77,8 @@ function isChainable(v: unknown): v is sfn.IChainable {
 export function renderChainable(chainable: sfn.IChainable, description: string, opts: DefinitionOptions = {}): Json {
   const graph = new sfn.StateGraph(chainable.startState, description);
   graph.timeout = opts.timeout;
-  const json: Json = { ...(graph.toGraphJson(opts.queryLanguage) as Json) };
+  // toGraphJson leaves absent fields as undefined members; the JSON text (and the validator) sees them absent.
+  const json = deepCopy(graph.toGraphJson(opts.queryLanguage) as Json);
   if (opts.comment !== undefined) json.Comment = opts.comment;
   if (opts.queryLanguage !== undefined) json.QueryLanguage = opts.queryLanguage;
   return json;

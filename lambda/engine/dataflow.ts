@@ -26,8 +26,22 @@ export interface StateEnv {
   nowMillis: number;
 }
 
-export function pathScope(env: StateEnv, input: unknown, context: Record<string, unknown> = env.context): PathScope {
-  return { input, context, variable: (name) => env.lookupVariable(name) };
+/** A PathScope over a state's env; $$ is read through to env, which builds it only when asked. */
+class EnvPathScope implements PathScope {
+  constructor(
+    private readonly env: StateEnv,
+    readonly input: unknown,
+  ) {}
+  get context(): unknown {
+    return this.env.context;
+  }
+  variable(name: string): { found: boolean; value?: unknown } {
+    return this.env.lookupVariable(name);
+  }
+}
+
+export function pathScope(env: StateEnv, input: unknown): PathScope {
+  return new EnvPathScope(env, input);
 }
 
 export function jsonataBindings(env: StateEnv, extra: Record<string, unknown> = {}): JsonataBindings {

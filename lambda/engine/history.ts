@@ -26,10 +26,28 @@ export function payloadText(value: unknown): string {
 
 export class HistoryWriter {
   readonly events: HistoryEvent[] = [];
+  private lastValue: unknown = undefined;
+  private lastText: string | undefined;
+
+  /** `payloads: false` leaves state inputs and outputs out of the events (the in-process runner's default). */
   constructor(
     private nextId: number,
     private readonly timestamp: string,
+    private readonly payloads = true,
   ) {}
+
+  /**
+   * The JSON text of a payload for an event, or undefined when payloads are not recorded. A state's
+   * output is usually the next state's input: the last text is reused for the same value.
+   */
+  payload(value: unknown): string | undefined {
+    if (!this.payloads) return undefined;
+    if (value === this.lastValue && this.lastText !== undefined && typeof value === 'object') return this.lastText;
+    const text = payloadText(value);
+    this.lastValue = value;
+    this.lastText = text;
+    return text;
+  }
 
   /** Appends an event and returns its id. */
   add(type: string, details?: Record<string, unknown>): number {

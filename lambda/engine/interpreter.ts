@@ -20,8 +20,9 @@ import { evaluateIntrinsic, isIntrinsicCall } from '../asl/intrinsics';
 import { applyResultPath, selectInputOrOutputPath } from '../asl/jsonpath';
 import { resolvePayloadTemplate } from '../asl/payload';
 import { isJsonataExpression } from '../asl/jsonata';
-import { HistoryWriter, isDirectLambdaArn, payloadText } from './history';
-import { buildContext, type ContextExtras } from './context';
+import { HistoryWriter, isDirectLambdaArn } from './history';
+import type { ContextExtras } from './context';
+import { RunEnv } from './env';
 import { exceedsBytes } from './limits';
 import { findCatcher, findRetrier, retryDelaySeconds } from './retry';
 import {
@@ -40,6 +41,8 @@ import type { AdvanceResult, Effect, ExecutionSnapshot, FanOut, IncomingEvent, R
 
 export interface AdvanceOptions {
   random: RandomSource;
+  /** record state inputs and outputs in history events (default true; the durable engine needs them) */
+  historyPayloads?: boolean;
 }
 
 const ROOT = 'root';
@@ -85,7 +88,7 @@ class Step {
     this.nowMillis = now.getTime();
     if (snapshot) this.snap = snapshot;
     else if (event.type !== 'StartExecution') throw new Error(`advance: no snapshot for event ${event.type}`);
-    this.history = new HistoryWriter(snapshot ? snapshot.nextEventId : 1, this.nowIso);
+    this.history = new HistoryWriter(snapshot ? snapshot.nextEventId : 1, this.nowIso, options.historyPayloads !== false);
   }
 
   async run(event: IncomingEvent): Promise<void> {
@@ -102,7 +105,7 @@ class Step {
     const ex = { ...event.execution, redriveCount: event.execution.redriveCount ?? 0 };
     this.snap = { formatVersion: 1, execution: ex, status: 'RUNNING', nextEventId: 1, nextToken: 1, transitions: 0, runs: {} };
     this.history.add('ExecutionStarted', {
-      input: payloadText(ex.input),
+      input: this.history.payload(ex.input),
       inputDetails: { truncated: false },
       roleArn: ex.roleArn,
     });
@@ -210,30 +213,9 @@ class Step {
     return state.QueryLanguage ?? this.def.QueryLanguage ?? 'JSONPath';
   }
 
-  private lookupVariable(run: Run, name: string): { found: boolean; value?: unknown } {
-    for (let r: Run | undefined = run; r; r = r.parentId ? this.snap.runs[r.parentId] : undefined) {
-      if (Object.prototype.hasOwnProperty.call(r.variables, name)) return { found: true, value: r.variables[name] };
-    }
-    return { found: false };
-  }
-
-  private visibleVariables(run: Run): Record<string, unknown> {
-    const chain: Run[] = [];
-    for (let r: Run | undefined = run; r; r = r.parentId ? this.snap.runs[r.parentId] : undefined) chain.unshift(r);
-    return Object.assign({}, ...chain.map((r) => r.variables));
-  }
-
   private env(run: Run, state: StateDefinition, extras: ContextExtras = {}): StateEnv {
-    return {
-      language: this.languageOf(state),
-      stateName: run.stateName,
-      rawInput: run.stateInput,
-      context: buildContext(this.snap, run, { ...extras, retryable: RETRYABLE_TYPES.has(state.Type) }),
-      lookupVariable: (name) => this.lookupVariable(run, name),
-      visibleVariables: () => this.visibleVariables(run),
-      random: this.options.random,
-      nowMillis: this.nowMillis,
-    };
+    if (RETRYABLE_TYPES.has(state.Type)) extras = { ...extras, retryable: true };
+    return new RunEnv(this.snap, run, this.languageOf(state), extras, this.options.random, this.nowMillis);
   }
 
   private newToken(): string {
@@ -253,7 +235,7 @@ class Step {
     run.enteredTime = this.nowIso;
     run.retryCounts = [];
     run.waiting = undefined;
-    run.enteredEventId = this.history.add(`${state.Type}StateEntered`, { name, input: payloadText(input), inputDetails: { truncated: false } });
+    run.enteredEventId = this.history.add(`${state.Type}StateEntered`, { name, input: this.history.payload(input), inputDetails: { truncated: false } });
     this.snap.transitions++;
     this.ready.push(run.id);
   }
@@ -307,7 +289,7 @@ class Step {
       throw new StatesError(ErrorNames.DataLimitExceeded, `The state/task '${run.stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`);
     }
     Object.assign(run.variables, assigned);
-    this.history.add(`${state.Type}StateExited`, { name: run.stateName, output: payloadText(output), outputDetails: { truncated: false } });
+    this.history.add(`${state.Type}StateExited`, { name: run.stateName, output: this.history.payload(output), outputDetails: { truncated: false } });
     const target = next ?? state.Next;
     if (state.Type === 'Succeed' || state.End === true || target === undefined) this.completeRun(run, output);
     else this.enterState(run, target, output);
@@ -343,11 +325,11 @@ class Step {
     const attempt = run.retryCounts.reduce((a, b) => a + b, 0) + 1;
     run.waiting = { kind: 'task', token, resource, effectiveInput: input, heartbeatSeconds };
     if (isDirectLambdaArn(resource)) {
-      this.history.add('LambdaFunctionScheduled', { resource, input: payloadText(input), inputDetails: { truncated: false }, ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}) });
+      this.history.add('LambdaFunctionScheduled', { resource, input: this.history.payload(input), inputDetails: { truncated: false }, ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}) });
       this.history.add('LambdaFunctionStarted');
     } else {
       const { resourceType, resourceName } = splitResource(resource);
-      this.history.add('TaskScheduled', { resourceType, resource: resourceName, region: regionOf(this.snap.execution.arn), parameters: payloadText(input), ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}) });
+      this.history.add('TaskScheduled', { resourceType, resource: resourceName, region: regionOf(this.snap.execution.arn), parameters: this.history.payload(input), ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}) });
       this.history.add('TaskStarted', { resourceType, resource: resourceName });
     }
     this.effects.push({
@@ -406,7 +388,7 @@ class Step {
       this.taskEvent(resource, 'Failed', failure);
       return this.stateFailed(run, state, failure);
     }
-    this.taskEvent(resource, 'Succeeded', { output: payloadText(result), outputDetails: { truncated: false } });
+    this.taskEvent(resource, 'Succeeded', { output: this.history.payload(result), outputDetails: { truncated: false } });
     try {
       await this.finishWithResult(run, state, result);
     } catch (e) {
@@ -575,7 +557,6 @@ class Step {
       succeeded: 0,
       failed: 0,
       distributed: false,
-      childIds: [],
     };
     await this.beginFanOut(run, state, fan);
   }
@@ -622,7 +603,6 @@ class Step {
       toleratedFailureCount: toleratedCount,
       toleratedFailurePercentage: toleratedPct,
       distributed,
-      childIds: [],
     };
     if (distributed) this.history.add('MapRunStarted', { mapRunArn: `${this.snap.execution.arn.replace(':execution:', ':mapRun:')}/${run.stateName}` });
     await this.beginFanOut(run, state, fan);
@@ -699,7 +679,6 @@ class Step {
         if (!fan.distributed) this.history.add('MapIterationStarted', { name: parent.stateName, index });
       }
       const id = `${parent.id}/${parent.stateName}/${index}`;
-      fan.childIds.push(id);
       this.startRun({ id, parentId: parent.id, childIndex: index, machinePath, input });
     }
   }
@@ -717,7 +696,7 @@ class Step {
     run.status = 'SUCCEEDED';
     run.output = output;
     if (!run.parentId) {
-      this.finishExecution('SUCCEEDED', 'ExecutionSucceeded', { output: payloadText(output), outputDetails: { truncated: false } }, output);
+      this.finishExecution('SUCCEEDED', 'ExecutionSucceeded', { output: this.history.payload(output), outputDetails: { truncated: false } }, output);
       return;
     }
     this.childEnded(run);
@@ -741,7 +720,6 @@ class Step {
     if (!parent || !parent.fanOut) return;
     const fan = parent.fanOut;
     fan.running--;
-    fan.childIds = fan.childIds.filter((id) => id !== child.id);
     const index = child.childIndex!;
     if (child.status === 'SUCCEEDED') {
       fan.succeeded++;
@@ -777,22 +755,23 @@ class Step {
 
   private abortChildren(parent: Run): void {
     const fan = parent.fanOut!;
-    for (const id of fan.childIds) {
-      const child = this.snap.runs[id];
-      if (!child) continue;
+    for (const child of this.childrenOf(parent)) {
       this.abortRunTree(child);
       if (fan.kind === 'map' && !fan.distributed) this.history.add('MapIterationAborted', { name: parent.stateName, index: child.childIndex });
     }
-    fan.childIds = [];
     fan.running = 0;
+  }
+
+  /** Running children of a run, in index order (a scan: only needed when a fan-out is aborted). */
+  private childrenOf(parent: Run): Run[] {
+    return Object.values(this.snap.runs)
+      .filter((r) => r.parentId === parent.id)
+      .sort((a, b) => (a.childIndex ?? 0) - (b.childIndex ?? 0));
   }
 
   private abortRunTree(run: Run): void {
     if (run.waiting?.kind === 'task') this.effects.push({ type: 'CancelTask', token: run.waiting.token });
-    for (const id of run.fanOut?.childIds ?? []) {
-      const child = this.snap.runs[id];
-      if (child) this.abortRunTree(child);
-    }
+    for (const child of this.childrenOf(run)) this.abortRunTree(child);
     delete this.snap.runs[run.id];
   }
 

@@ -2,30 +2,64 @@
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
 /**
- * True when the JSON text of `value` would exceed `limit` bytes. Walks the value instead of
- * serialising it, and stops as soon as the limit is passed, because it runs for every state's output.
+ * Bounds of a value's JSON size, accumulated in two counters (not returned objects: this runs for
+ * every state's output): `low` counts one byte per character and digit, `high` six per string
+ * character (a \u escape) and 24 per number (the longest double).
+ */
+let low = 0;
+let high = 0;
+
+/** Bounds of large subtrees already measured (values are never mutated: paths copy on write). */
+const measured = new WeakMap<object, { low: number; high: number }>();
+const CACHE_FROM_BYTES = 2048;
+
+function measure(v: unknown): void {
+  if (typeof v === 'string') {
+    low += v.length + 2;
+    high += 6 * v.length + 2;
+  } else if (typeof v === 'number') {
+    low += 1;
+    high += 24;
+  } else if (v === null || typeof v !== 'object') {
+    low += 4;
+    high += 5;
+  } else {
+    const known = measured.get(v);
+    if (known) {
+      low += known.low;
+      high += known.high;
+      return;
+    }
+    const low0 = low;
+    const high0 = high;
+    low += 2;
+    high += 2;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        measure(v[i]);
+        low += 1;
+        high += 1;
+      }
+    } else {
+      for (const key in v) {
+        measure((v as Record<string, unknown>)[key]);
+        low += key.length + 4;
+        high += 6 * key.length + 4;
+      }
+    }
+    if (low - low0 >= CACHE_FROM_BYTES) measured.set(v, { low: low - low0, high: high - high0 });
+  }
+}
+
+/**
+ * True when the JSON text of `value` would exceed `limit` bytes. Decides from cheap bounds and
+ * serialises only when the bounds straddle the limit.
  */
 export function exceedsBytes(value: unknown, limit: number = MAX_PAYLOAD_BYTES): boolean {
-  let total = 0;
-  const stack: unknown[] = [value];
-  while (stack.length) {
-    const v = stack.pop();
-    if (typeof v === 'string') {
-      // Pure ASCII is the common case: length is the byte count (escapes aside).
-      total += (v.length < 64 && /^[\x20-\x7e]*$/.test(v) ? v.length : Buffer.byteLength(v, 'utf8')) + 2;
-    } else if (typeof v === 'number') total += String(v).length;
-    else if (v === null || typeof v === 'boolean' || v === undefined) total += 5;
-    else if (Array.isArray(v)) {
-      total += 2 + v.length;
-      for (const item of v) stack.push(item);
-    } else if (typeof v === 'object') {
-      for (const [k, item] of Object.entries(v as object)) {
-        total += k.length + 4;
-        stack.push(item);
-      }
-      total += 2;
-    }
-    if (total > limit) return true;
-  }
-  return false;
+  low = 0;
+  high = 0;
+  measure(value);
+  if (low > limit) return true;
+  if (high <= limit) return false;
+  return Buffer.byteLength(JSON.stringify(value) ?? 'null') > limit;
 }

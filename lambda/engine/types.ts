@@ -48,8 +48,6 @@ export interface FanOut {
   firstError?: { error: string; cause?: string };
   /** the Map's ItemBatcher settings, if any */
   batcher?: { maxItems?: number; maxBytes?: number; batchInput?: unknown };
-  /** run ids of children that are still running */
-  childIds: string[];
 }
 
 /**

@@ -38,6 +38,8 @@ export interface RunOptions {
   random?: RandomSource;
   /** the virtual clock's start (default: now) */
   startTime?: Date;
+  /** keep state inputs and outputs in the history events (default false: only what is asked for is paid for) */
+  historyPayloads?: boolean;
 }
 
 export interface RunResult {
@@ -124,7 +126,7 @@ export async function runExecution(opts: RunOptions): Promise<RunResult> {
   let snapshot: ExecutionSnapshot | undefined;
   const history: HistoryEvent[] = [];
   const apply = async (event: IncomingEvent) => {
-    const r = await advance(opts.definition, snapshot, event, new Date(now()), { random });
+    const r = await advance(opts.definition, snapshot, event, new Date(now()), { random, historyPayloads: opts.historyPayloads === true });
     snapshot = r.snapshot;
     for (const e of r.events) history.push(e);
     for (const eff of r.effects) {
