@@ -93,6 +93,7 @@ class Step {
 
   async run(event: IncomingEvent): Promise<void> {
     if (event.type === 'StartExecution') this.start(event);
+    else if (event.type === 'RedriveExecution') this.redrive();
     else if (this.snap.status !== 'RUNNING') return; // late answers to a finished execution change nothing
     else await this.dispatch(event);
     await this.drain();
@@ -104,6 +105,8 @@ class Step {
   private start(event: Extract<IncomingEvent, { type: 'StartExecution' }>): void {
     const ex = { ...event.execution, redriveCount: event.execution.redriveCount ?? 0 };
     this.snap = { formatVersion: 1, execution: ex, status: 'RUNNING', nextEventId: 1, nextToken: 1, transitions: 0, runs: {} };
+    if (event.limits) this.snap.limits = event.limits;
+    if (event.traceId) this.snap.traceId = event.traceId;
     this.history.add('ExecutionStarted', {
       input: this.history.payload(ex.input),
       inputDetails: { truncated: false },
@@ -113,19 +116,21 @@ class Step {
       this.failExecution(ErrorNames.DataLimitExceeded, 'The execution input exceeds the maximum number of bytes service limit.');
       return;
     }
-    if (typeof this.def.TimeoutSeconds === 'number') {
-      this.effects.push({ type: 'SetTimer', token: 'execution-timeout', at: this.after(this.def.TimeoutSeconds), purpose: 'timeout' });
-    }
+    const timeout = Math.min(this.def.TimeoutSeconds ?? Infinity, this.snap.limits?.maxDurationSeconds ?? Infinity);
+    if (timeout !== Infinity) this.effects.push({ type: 'SetTimer', token: this.timeoutToken(), at: this.after(timeout), purpose: 'timeout' });
     this.startRun({ id: ROOT, machinePath: [], input: ex.input });
   }
 
-  private async dispatch(event: Exclude<IncomingEvent, { type: 'StartExecution' }>): Promise<void> {
+  private async dispatch(event: Exclude<IncomingEvent, { type: 'StartExecution' } | { type: 'RedriveExecution' }>): Promise<void> {
     if (event.type === 'StopExecution') {
       this.finishExecution('ABORTED', 'ExecutionAborted', { error: event.error, cause: event.cause });
       return;
     }
-    if (event.type === 'TimerFired' && event.token === 'execution-timeout') {
-      this.finishExecution('TIMED_OUT', 'ExecutionTimedOut', { error: ErrorNames.Timeout, cause: 'The execution timed out.' });
+    if (event.type === 'TimerFired' && event.token.startsWith('execution-timeout')) {
+      if (event.token !== this.timeoutToken()) return; // the timer of a run before a redrive
+      const byLimit = this.snap.limits?.maxDurationSeconds !== undefined && !(typeof this.def.TimeoutSeconds === 'number' && this.def.TimeoutSeconds <= this.snap.limits.maxDurationSeconds);
+      const cause = byLimit ? `The execution ran longer than the ${this.snap.limits!.maxDurationSeconds} seconds its state machine allows (runaway guard).` : 'The execution timed out.';
+      this.finishExecution('TIMED_OUT', 'ExecutionTimedOut', { error: ErrorNames.Timeout, cause });
       return;
     }
     const found = this.findWaiting(event.token);
@@ -235,9 +240,75 @@ class Step {
     run.enteredTime = this.nowIso;
     run.retryCounts = [];
     run.waiting = undefined;
+    run.fanOut = undefined;
     run.enteredEventId = this.history.add(`${state.Type}StateEntered`, { name, input: this.history.payload(input), inputDetails: { truncated: false } });
     this.snap.transitions++;
+    if (this.snap.limits && this.guardTripped(run, name)) return;
     this.ready.push(run.id);
+  }
+
+  /** Each redrive restarts the execution's clock; an older timer must not end the new run. */
+  private timeoutToken(): string {
+    const n = this.snap.execution.redriveCount;
+    return n === 0 ? 'execution-timeout' : `execution-timeout#${n}`;
+  }
+
+  /** The runaway guard: fails the execution when a per-machine limit is passed. */
+  private guardTripped(run: Run, name: string): boolean {
+    const limits = this.snap.limits!;
+    if (limits.maxTransitions !== undefined && this.snap.transitions > limits.maxTransitions) {
+      this.failExecution('Stepwright.TransitionLimitExceeded', `The execution exceeded ${limits.maxTransitions} state transitions, the limit set on its state machine (runaway guard); the last state entered was '${name}'.`);
+      return true;
+    }
+    if (limits.maxStateVisits !== undefined) {
+      const visits = (run.visits ??= {});
+      visits[name] = (visits[name] ?? 0) + 1;
+      if (visits[name] > limits.maxStateVisits) {
+        this.failExecution('Stepwright.StateVisitLimitExceeded', `The state '${name}' was entered more than ${limits.maxStateVisits} times in one run, the limit set on its state machine (runaway guard).`);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution continues from where it stopped.
+   * The run tree was kept when it ended: the state that failed runs again, a Map or Parallel runs
+   * only the children that had not succeeded, and tasks or waits that were cut off start again.
+   */
+  private redrive(): void {
+    const snap = this.snap;
+    if (snap.status !== 'FAILED' && snap.status !== 'TIMED_OUT' && snap.status !== 'ABORTED') return;
+    if (Object.keys(snap.runs).length === 0) return; // nothing kept to resume from
+    snap.status = 'RUNNING';
+    snap.execution.redriveCount++;
+    delete snap.error;
+    delete snap.cause;
+    delete snap.stopDate;
+    this.history.add('ExecutionRedriven', { redriveCount: snap.execution.redriveCount });
+    const timeout = Math.min(this.def.TimeoutSeconds ?? Infinity, snap.limits?.maxDurationSeconds ?? Infinity);
+    if (timeout !== Infinity) this.effects.push({ type: 'SetTimer', token: this.timeoutToken(), at: this.after(timeout), purpose: 'timeout' });
+    const runs = Object.values(snap.runs).sort((a, b) => a.id.split('/').length - b.id.split('/').length);
+    for (const run of runs) {
+      run.status = 'RUNNING';
+      run.retryCounts = [];
+      run.visits = undefined;
+      delete run.error;
+      delete run.cause;
+      const fan = run.fanOut;
+      if (fan) {
+        fan.failed = 0;
+        fan.firstError = undefined;
+        fan.running = this.childrenOf(run).length;
+        fan.nextIndex = 0;
+        run.waiting = { kind: 'children' };
+        // every child had succeeded (the state failed after them): go straight to its result
+        this.pendingFanOut.push({ parentId: run.id, more: fan.succeeded < fan.total });
+      } else {
+        run.waiting = undefined;
+        this.ready.push(run.id);
+      }
+    }
   }
 
   /** Runs the current state of `run` from its start (also used to re-run it after a retry interval). */
@@ -667,6 +738,8 @@ class Step {
     const fan = parent.fanOut!;
     while (fan.nextIndex < fan.total && (fan.maxConcurrency === 0 || fan.running < fan.maxConcurrency)) {
       const index = fan.nextIndex++;
+      // after a redrive: children that succeeded keep their result, running ones go on
+      if (fan.completed?.[index] || this.snap.runs[`${parent.id}/${parent.stateName}/${index}`]) continue;
       fan.running++;
       let input: unknown;
       let machinePath: string[];
@@ -724,6 +797,7 @@ class Step {
     if (child.status === 'SUCCEEDED') {
       fan.succeeded++;
       fan.results[index] = child.output;
+      (fan.completed ??= [])[index] = true;
       if (fan.kind === 'map' && !fan.distributed) this.history.add('MapIterationSucceeded', { name: parent.stateName, index });
     } else {
       fan.failed++;
@@ -735,7 +809,7 @@ class Step {
         return;
       }
     }
-    if (fan.succeeded + fan.failed === fan.total) this.pendingFanOut.push({ parentId: parent.id, failed: false });
+    if (fan.succeeded + fan.failed >= fan.total) this.pendingFanOut.push({ parentId: parent.id, failed: false });
     else this.pendingFanOut.push({ parentId: parent.id, more: true });
   }
 
@@ -792,8 +866,8 @@ class Step {
   }
 
   private async failFanOut(parent: Run, state: StateDefinition): Promise<void> {
+    // The fan-out stays on the run: a redrive re-runs only the children that did not succeed.
     const fan = parent.fanOut!;
-    parent.fanOut = undefined;
     parent.waiting = undefined;
     let failure: StateFailure = { error: fan.firstError!.error, cause: fan.firstError!.cause };
     if (fan.kind === 'parallel') this.history.add('ParallelStateFailed');
@@ -873,8 +947,10 @@ class Step {
     }
     const clean = Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
     this.history.add(eventType, clean);
-    // A finished execution keeps no runs: nothing can wake it any more.
-    this.snap.runs = {};
+    // A succeeded execution keeps no runs; one that failed, timed out or was stopped keeps its run
+    // tree (marked) so a redrive can continue from it. Nothing else can wake it any more.
+    if (status === 'SUCCEEDED') this.snap.runs = {};
+    else for (const run of Object.values(this.snap.runs)) if (run.status === 'RUNNING') run.status = 'FAILED';
     this.ready = [];
     this.pendingFanOut = [];
     this.effects.push({ type: 'ExecutionFinished', status });
@@ -895,6 +971,28 @@ class Step {
     }
     return did;
   }
+}
+
+/**
+ * Can `snapshot` (a failed execution) be redriven onto `definition`? Every state its kept runs stand
+ * in must still exist, with the same type, at the same place. Returns the problems, none when it can.
+ */
+export function redriveProblems(definition: StateMachineDefinition, snapshot: ExecutionSnapshot): string[] {
+  const problems: string[] = [];
+  for (const run of Object.values(snapshot.runs)) {
+    let machine: StateMachineDefinition | undefined;
+    try {
+      machine = machineAt(definition, run.machinePath);
+    } catch {
+      machine = undefined;
+    }
+    const where = run.machinePath.length ? `/${run.machinePath.join('/')}/States/${run.stateName}` : `/States/${run.stateName}`;
+    const state = machine?.States?.[run.stateName];
+    if (!state) problems.push(`${where}: the state this execution stopped in does not exist in the new definition`);
+    else if (run.fanOut && state.Type !== (run.fanOut.kind === 'map' ? 'Map' : 'Parallel')) problems.push(`${where}: was a ${run.fanOut.kind === 'map' ? 'Map' : 'Parallel'} state, is now ${state.Type}`);
+    else if (run.fanOut?.kind === 'parallel' && (state.Branches?.length ?? 0) !== run.fanOut.total) problems.push(`${where}: the number of branches changed`);
+  }
+  return problems;
 }
 
 /** Task tokens are opaque to the caller but say which execution and wait they answer. */

@@ -46,6 +46,8 @@ export interface FanOut {
   distributed: boolean;
   /** first failure seen (in completion order), reported when the state fails */
   firstError?: { error: string; cause?: string };
+  /** per child: true once it succeeded (a redrive re-runs only the others) */
+  completed?: boolean[];
   /** the Map's ItemBatcher settings, if any */
   batcher?: { maxItems?: number; maxBytes?: number; batchInput?: unknown };
 }
@@ -77,8 +79,18 @@ export interface Run {
   output?: unknown;
   error?: string;
   cause?: string;
-  /** true when a Runtime-class error must fail the whole execution, uncatchable on the way up */
-  fatal?: boolean;
+  /** entries per state of this run (the runaway guard's loop count) */
+  visits?: Record<string, number>;
+}
+
+/** Per state machine limits of the runaway guard (Stepwright's own; AWS has only the 1-year ceiling). */
+export interface ExecutionLimits {
+  /** state transitions per execution */
+  maxTransitions?: number;
+  /** wall time per execution in seconds (AWS's ceiling is one year) */
+  maxDurationSeconds?: number;
+  /** entries of one state within one run (loop iterations) */
+  maxStateVisits?: number;
 }
 
 export interface ExecutionSnapshot {
@@ -95,11 +107,16 @@ export interface ExecutionSnapshot {
   nextToken: number;
   transitions: number;
   runs: Record<string, Run>;
+  limits?: ExecutionLimits;
+  /** W3C/X-Ray style trace id given to every task (Stepwright's extension) */
+  traceId?: string;
 }
 
 /** What wakes the interpreter. */
 export type IncomingEvent =
-  | { type: 'StartExecution'; execution: Omit<ExecutionInfo, 'redriveCount'> & { redriveCount?: number } }
+  | { type: 'StartExecution'; execution: Omit<ExecutionInfo, 'redriveCount'> & { redriveCount?: number }; limits?: ExecutionLimits; traceId?: string }
+  /** resume a FAILED, TIMED_OUT or ABORTED execution from where it stopped (AWS: RedriveExecution) */
+  | { type: 'RedriveExecution' }
   | { type: 'TaskSucceeded'; token: string; output: unknown }
   | { type: 'TaskFailed'; token: string; error: string; cause?: string }
   | { type: 'TaskHeartbeat'; token: string }
