@@ -7,27 +7,12 @@
  * are exactly the ones the API writes for CreateStateMachine. No CDK imports: this runs in Lambda.
  */
 import { createHash } from 'node:crypto';
-import type { StateMachineRecord } from '../lambda/ports';
+import type { StateMachineRecord, StateMachineSettings } from '../lambda/ports';
 
-/** Per-state-machine settings the engine will honour (retention, execution names, runaway limits). */
-export interface StateMachineSettings {
-  /** keep executions and their history this many days after they close; absent = forever */
-  retentionDays?: number;
-  /** how execution names may be reused, e.g. 'UNIQUE' (never) or 'AFTER_CLOSE' */
-  namePolicy?: string;
-  /** runaway guards; absent members = no limit */
-  limits?: {
-    maxTransitions?: number;
-    maxDurationSeconds?: number;
-    maxHistoryEvents?: number;
-  };
-}
+export type { StateMachineSettings };
 
-/**
- * The record the deploy writes. `settings` rides along on the record; the store keeps what
- * StateMachineRecord knows and will keep `settings` once the store maps it.
- */
-export type RegisteredStateMachine = StateMachineRecord & { settings?: StateMachineSettings };
+/** The record the deploy writes: the store's own type (settings included). */
+export type RegisteredStateMachine = StateMachineRecord;
 
 /** What the construct knows at synth time (strings once CloudFormation has resolved the tokens). */
 export interface RegistrationInput {

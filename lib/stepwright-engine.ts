@@ -47,7 +47,10 @@ export interface StepwrightEngineProps {
   readonly tableName?: string;
 
   // ---------------------------------------------------------------- worker
-  /** @default 1024 */
+  /**
+   * The worker waits for each Lambda task it invokes (billed at this size while it waits), and does
+   * little CPU work itself: a small size keeps task-heavy workflows cheap. @default 512
+   */
   readonly workerMemorySize?: number;
   /**
    * The worker runs Lambda tasks synchronously, so it must outlive the longest task it invokes.
@@ -196,7 +199,7 @@ export class StepwrightEngine extends Construct {
     this.workerFunction = this.nodeFunction('Worker', {
       entry: path.join(PROJECT_ROOT, 'lambda/handlers/worker.ts'),
       description: 'Stepwright worker: advances executions from the work queue',
-      memorySize: props.workerMemorySize ?? 1024,
+      memorySize: props.workerMemorySize ?? 512,
       timeout: workerTimeout,
       role: this.workerRole,
       environment,

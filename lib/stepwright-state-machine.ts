@@ -6,17 +6,18 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { findFunctions, prepareDefinition, type DefinitionSource } from './definition';
+import type { NamePolicy } from '../lambda/ports';
 import { STATE_MACHINE_NAME, type StateMachineSettings } from './state-machine-record';
 import type { StepwrightEngine } from './stepwright-engine';
 
-/** Runaway guards for one state machine's executions. */
+/** Runaway guards for one state machine's executions (the interpreter stops an execution that passes one). */
 export interface StepwrightLimits {
   /** state transitions per execution */
   readonly maxTransitions?: number;
   /** wall-clock time per execution */
   readonly maxDuration?: Duration;
-  /** history events per execution */
-  readonly maxHistoryEvents?: number;
+  /** entries of one state within one run (loop iterations) */
+  readonly maxStateVisits?: number;
 }
 
 export interface StepwrightStateMachineOptions {
@@ -45,10 +46,11 @@ export interface StepwrightStateMachineOptions {
   readonly functions?: Record<string, lambda.IFunction>;
   /** More functions the worker may invoke for this machine (e.g. a FunctionName given by JSONPath). */
   readonly allowInvoke?: lambda.IFunction[];
-  /** Keep executions and their history this long after they close. @default forever */
-  readonly retention?: Duration;
-  /** How execution names may be reused (e.g. 'UNIQUE', 'AFTER_CLOSE'). @default the engine's default */
-  readonly namePolicy?: string;
+  /** How long finished executions and their history are kept, or 'forever'. @default 90 days (as AWS) */
+  readonly retention?: Duration | 'forever';
+  /** When an execution name may be used again. @default the engine's ('unique-while-retained') */
+  readonly namePolicy?: NamePolicy;
+  /** Runaway guards. @default none */
   readonly limits?: StepwrightLimits;
 }
 
@@ -140,13 +142,13 @@ export class StepwrightStateMachine extends Construct {
 
 function settingsOf(props: StepwrightStateMachineOptions): StateMachineSettings {
   const settings: StateMachineSettings = {};
-  if (props.retention) settings.retentionDays = props.retention.toDays({ integral: false });
+  if (props.retention !== undefined) settings.retentionDays = props.retention === 'forever' ? 'forever' : props.retention.toDays({ integral: false });
   if (props.namePolicy) settings.namePolicy = props.namePolicy;
   if (props.limits) {
     const limits: NonNullable<StateMachineSettings['limits']> = {};
     if (props.limits.maxTransitions !== undefined) limits.maxTransitions = props.limits.maxTransitions;
     if (props.limits.maxDuration) limits.maxDurationSeconds = props.limits.maxDuration.toSeconds();
-    if (props.limits.maxHistoryEvents !== undefined) limits.maxHistoryEvents = props.limits.maxHistoryEvents;
+    if (props.limits.maxStateVisits !== undefined) limits.maxStateVisits = props.limits.maxStateVisits;
     if (Object.keys(limits).length > 0) settings.limits = limits;
   }
   return settings;

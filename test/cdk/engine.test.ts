@@ -317,16 +317,22 @@ describe('addStateMachine: definitions', () => {
       definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
       description: 'with settings',
       retention: Duration.days(400),
-      namePolicy: 'AFTER_CLOSE',
-      limits: { maxTransitions: 10000, maxDuration: Duration.days(7), maxHistoryEvents: 100000 },
+      namePolicy: 'reusable-after-finish',
+      limits: { maxTransitions: 10000, maxDuration: Duration.days(7), maxStateVisits: 500 },
     });
     const reg = resource(Template.fromStack(stack), 'Custom::StepwrightStateMachine', 'EngineSettings');
     expect(reg.props.Description).toBe('with settings');
     expect(JSON.parse(reg.props.Settings)).toEqual({
       retentionDays: 400,
-      namePolicy: 'AFTER_CLOSE',
-      limits: { maxTransitions: 10000, maxDurationSeconds: 604800, maxHistoryEvents: 100000 },
+      namePolicy: 'reusable-after-finish',
+      limits: { maxTransitions: 10000, maxDurationSeconds: 604800, maxStateVisits: 500 },
     });
+  });
+
+  test('retention forever', () => {
+    const { stack, engine } = engineStack();
+    engine.addStateMachine('Forever', { definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, retention: 'forever' });
+    expect(JSON.parse(resource(Template.fromStack(stack), 'Custom::StepwrightStateMachine', 'EngineForever').props.Settings)).toEqual({ retentionDays: 'forever' });
   });
 
   test('one registration provider serves every state machine', () => {

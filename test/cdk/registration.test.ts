@@ -150,8 +150,8 @@ test('missing properties fail the deployment with a clear message', async () => 
 
 test('settings ride on the record the store receives', () => {
   const rec = stateMachineRecord(
-    { name: 'n', arn: 'a', roleArn: ROLE, definition: DEF_V1, settings: { retentionDays: 30, namePolicy: 'UNIQUE', limits: { maxTransitions: 5 } } },
+    { name: 'n', arn: 'a', roleArn: ROLE, definition: DEF_V1, settings: { retentionDays: 30, namePolicy: 'unique-forever', limits: { maxTransitions: 5 } } },
     new Date(0),
   );
-  expect(rec.settings).toEqual({ retentionDays: 30, namePolicy: 'UNIQUE', limits: { maxTransitions: 5 } });
+  expect(rec.settings).toEqual({ retentionDays: 30, namePolicy: 'unique-forever', limits: { maxTransitions: 5 } });
 });
