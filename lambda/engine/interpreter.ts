@@ -43,6 +43,11 @@ export interface AdvanceOptions {
   random: RandomSource;
   /** record state inputs and outputs in history events (default true; the durable engine needs them) */
   historyPayloads?: boolean;
+  /**
+   * Stop after running this many states and ask to be woken at once (a SetTimer for now): keeps one
+   * worker invocation, and one stored outbox, bounded when a loop or a big inline Map runs long.
+   */
+  maxStatesPerStep?: number;
 }
 
 const ROOT = 'root';
@@ -133,6 +138,12 @@ class Step {
       this.finishExecution('TIMED_OUT', 'ExecutionTimedOut', { error: ErrorNames.Timeout, cause });
       return;
     }
+    if (event.type === 'TimerFired' && event.token === this.snap.continueToken) {
+      this.snap.continueToken = undefined;
+      const runnable = Object.values(this.snap.runs).filter((r) => r.status === 'RUNNING' && !r.waiting);
+      for (const r of runnable.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) this.ready.push(r.id);
+      return;
+    }
     const found = this.findWaiting(event.token);
     if (!found) return; // stale or duplicate: acknowledged, nothing changes
     const { run, role } = found;
@@ -198,7 +209,15 @@ class Step {
 
   /** Runs every ready run until it waits or ends. Children are pushed as their parents fan out. */
   private async drain(): Promise<void> {
+    let states = 0;
+    const max = this.options.maxStatesPerStep ?? Infinity;
     while (this.snap.status === 'RUNNING') {
+      if (states >= max && this.ready.length > 0 && this.pendingFanOut.length === 0) {
+        // Runnable runs are exactly those RUNNING and not waiting: the continuation finds them again.
+        this.snap.continueToken = `continue-${this.newToken()}`;
+        this.effects.push({ type: 'SetTimer', token: this.snap.continueToken, at: this.nowIso, purpose: 'wait' });
+        return;
+      }
       const id = this.ready.shift();
       if (id === undefined) {
         if (await this.settleFanOuts()) continue;
@@ -206,6 +225,7 @@ class Step {
       }
       const run = this.snap.runs[id];
       if (!run || run.status !== 'RUNNING' || run.waiting) continue;
+      states++;
       await this.executeCurrent(run);
     }
   }

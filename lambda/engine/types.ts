@@ -108,6 +108,8 @@ export interface ExecutionSnapshot {
   transitions: number;
   runs: Record<string, Run>;
   limits?: ExecutionLimits;
+  /** set while the interpreter paused itself (maxStatesPerStep) and waits for this timer token */
+  continueToken?: string;
   /** W3C/X-Ray style trace id given to every task (Stepwright's extension) */
   traceId?: string;
 }

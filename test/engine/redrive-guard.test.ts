@@ -152,3 +152,30 @@ describe('runaway guard', () => {
     expect(r.snapshot.status).toBe('SUCCEEDED');
   });
 });
+
+describe('bounded steps', () => {
+  it('pauses after maxStatesPerStep and continues from a timer to the same result', async () => {
+    const def: StateMachineDefinition = {
+      StartAt: 'Init',
+      States: {
+        Init: { Type: 'Pass', Result: 0, ResultPath: '$.n', Next: 'Inc' },
+        Inc: { Type: 'Pass', Parameters: { 'n.$': 'States.MathAdd($.n, 1)' }, Next: 'Done?' },
+        'Done?': { Type: 'Choice', Choices: [{ Variable: '$.n', NumericGreaterThanEquals: 100, Next: 'End' }], Default: 'Inc' },
+        End: { Type: 'Succeed' },
+      },
+    };
+    let r = await advance(def, undefined, start({}), now, { random, maxStatesPerStep: 25 });
+    let steps = 1;
+    const ids: number[] = r.events.map((e) => e.id);
+    while (r.snapshot.status === 'RUNNING') {
+      const timer = r.effects.find((e) => e.type === 'SetTimer');
+      expect(timer).toBeDefined();
+      r = await advance(def, JSON.parse(JSON.stringify(r.snapshot)), { type: 'TimerFired', token: (timer as { token: string }).token }, now, { random, maxStatesPerStep: 25 });
+      ids.push(...r.events.map((e) => e.id));
+      steps++;
+    }
+    expect(r.snapshot.output).toEqual({ n: 100 });
+    expect(steps).toBeGreaterThan(5);
+    expect(ids).toEqual(ids.map((_, i) => i + 1));
+  });
+});
