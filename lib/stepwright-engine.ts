@@ -26,6 +26,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { STEPWRIGHT_TABLE_SCHEMA } from '../lambda/aws/dynamo-store';
 import { StepwrightStateMachine, type StepwrightStateMachineOptions } from './stepwright-state-machine';
+import { StepwrightTrigger, type StepwrightTriggerOptions } from './stepwright-trigger';
 
 /** The project root: handler entry points are resolved from here, whatever the current directory. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -125,11 +126,15 @@ export class StepwrightEngine extends Construct {
   public readonly dashboard: cloudwatch.Dashboard;
   public readonly alarms: StepwrightAlarms;
   public readonly stateMachines: StepwrightStateMachine[] = [];
+  /** Triggers of this engine (`addTrigger`, or `new StepwrightTrigger` with this engine). */
+  public readonly triggers: StepwrightTrigger[] = [];
 
   private readonly props: StepwrightEngineProps;
+  private readonly functionEnvironment: Record<string, string>;
   private readonly invokeStatement: iam.PolicyStatement;
   private readonly invokable = new Set<string>();
   private registrationProvider?: cr.Provider;
+  private triggerScope?: Construct;
 
   constructor(scope: Construct, id: string, props: StepwrightEngineProps = {}) {
     super(scope, id);
@@ -194,6 +199,7 @@ export class StepwrightEngine extends Construct {
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       ...(props.sourceMaps ?? true ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
     };
+    this.functionEnvironment = environment;
 
     this.workerRole = this.lambdaRole('WorkerRole', 'Stepwright worker: advances executions and invokes their task functions');
     this.workerFunction = this.nodeFunction('Worker', {
@@ -275,7 +281,19 @@ export class StepwrightEngine extends Construct {
     const clash = this.stateMachines.find((m) => m.stateMachineName === sm.stateMachineName);
     if (clash) throw new Error(`StepwrightEngine: two state machines are named '${sm.stateMachineName}' (${clash.node.path} and ${sm.node.path})`);
     this.stateMachines.push(sm);
+    // Triggers that named it before it was added start only once it is registered.
+    for (const t of this.triggers) if (t.stateMachineName === sm.stateMachineName) t.node.addDependency(sm);
     return sm;
+  }
+
+  /**
+   * Starts executions of one of this engine's state machines from a DynamoDB or Kinesis stream, or
+   * from EventBridge events or a schedule: one trigger Lambda per trigger (see StepwrightTrigger).
+   */
+  public addTrigger(id: string, props: StepwrightTriggerOptions): StepwrightTrigger {
+    // Under their own scope, so a trigger id never clashes with the engine's parts (Table, Api...).
+    this.triggerScope ??= new Construct(this, 'Triggers');
+    return new StepwrightTrigger(this.triggerScope, id, { ...props, engine: this });
   }
 
   /** Lets the worker invoke these functions (their ARN as given: an alias or version ARN is that qualifier only). */
@@ -359,21 +377,35 @@ export class StepwrightEngine extends Construct {
     return this.registrationProvider.serviceToken;
   }
 
+  /** @internal what a trigger's function shares with the engine's own: settings, environment, bundling. */
+  public _triggerSupport(): {
+    props: StepwrightEngineProps;
+    environment: Record<string, string>;
+    lambdaRole: (scope: Construct, id: string, description: string) => iam.Role;
+    nodeFunction: (scope: Construct, id: string, opts: NodeFunctionOptions) => nodejs.NodejsFunction;
+    register: (trigger: StepwrightTrigger) => void;
+  } {
+    return {
+      props: this.props,
+      environment: { ...this.functionEnvironment },
+      lambdaRole: (scope, id, description) => this.lambdaRole(id, description, scope),
+      nodeFunction: (scope, id, opts) => this.nodeFunction(id, opts, scope),
+      register: (trigger) => void this.triggers.push(trigger),
+    };
+  }
+
   // ---------------------------------------------------------------- building blocks
 
   /** A Lambda role allowed to write its own logs and nothing else (grants add the rest). */
-  private lambdaRole(id: string, description: string): iam.Role {
-    return new iam.Role(this, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
+  private lambdaRole(id: string, description: string, scope: Construct = this): iam.Role {
+    return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
   }
 
-  private nodeFunction(
-    id: string,
-    opts: { entry: string; description: string; memorySize: number; timeout: Duration; role: iam.Role; environment: Record<string, string>; logRetention: logs.RetentionDays },
-  ): nodejs.NodejsFunction {
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: opts.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+  private nodeFunction(id: string, opts: NodeFunctionOptions, scope: Construct = this): nodejs.NodejsFunction {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: opts.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     logGroup.grantWrite(opts.role);
     const sourceMap = this.props.sourceMaps ?? true;
-    return new nodejs.NodejsFunction(this, id, {
+    return new nodejs.NodejsFunction(scope, id, {
       entry: opts.entry,
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -524,6 +556,16 @@ export class StepwrightEngine extends Construct {
       'The handlers are built and tested for Node.js 22 (esbuild target node22); the runtime is upgraded with the project, not whenever Lambda adds a newer one.',
     );
   }
+}
+
+interface NodeFunctionOptions {
+  entry: string;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  role: iam.Role;
+  environment: Record<string, string>;
+  logRetention: logs.RetentionDays;
 }
 
 /** esbuild options for every Stepwright function: small bundles, the SDK from the Node 22 runtime. */

@@ -59,6 +59,8 @@ export interface StepwrightStateMachineProps extends StepwrightStateMachineOptio
 }
 
 export class StepwrightStateMachine extends Construct {
+  /** The engine it is registered on. */
+  public readonly engine: StepwrightEngine;
   public readonly stateMachineName: string;
   public readonly stateMachineArn: string;
   /** The definition as stored (JSON text; a token when it holds ARNs resolved at deploy time). */
@@ -72,6 +74,7 @@ export class StepwrightStateMachine extends Construct {
   constructor(scope: Construct, id: string, props: StepwrightStateMachineProps) {
     super(scope, id);
     const { engine } = props;
+    this.engine = engine;
     const name = props.name ?? id;
     if (!Token.isUnresolved(name) && !STATE_MACHINE_NAME.test(name)) {
       throw new Error(`StepwrightStateMachine ${this.node.path}: invalid name '${name}' (1-80 characters; no whitespace, brackets, wildcards, control characters or any of " # % \\ ^ | ~ \` $ & , ; : /)`);

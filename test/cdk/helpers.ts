@@ -1,6 +1,8 @@
 /** Building stacks for the CDK tests: cdk.json's feature flags, bundling skipped (no esbuild runs). */
-import { App, Stack, type StackProps } from 'aws-cdk-lib';
+import { App, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { StepwrightEngine, type StepwrightEngineProps } from '../../lib/stepwright-engine';
 import { StepwrightStack, type StepwrightStackProps } from '../../lib/stepwright-stack';
 
@@ -50,4 +52,24 @@ export const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 /** Actions granted to a role, with the resources of each statement. */
 export function grants(template: Template, rolePrefix: string): { action: string; resources: unknown[] }[] {
   return statementsOf(template, rolePrefix).flatMap((s) => asArray<string>(s.Action).map((action) => ({ action, resources: asArray(s.Resource) })));
+}
+
+/** cdk-nag AwsSolutions findings left after the acknowledgments. */
+export function violations(scope: IConstruct) {
+  return new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(scope).violations;
+}
+
+/** Every acknowledgment recorded in the tree: rule id -> reasons. */
+export function acknowledgments(scope: IConstruct): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const c of scope.node.findAll()) {
+    for (const m of c.node.metadata) {
+      if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(m.data as Record<string, string>)) {
+        const key = id.replace(/^annotation::/i, '');
+        out.set(key, [...(out.get(key) ?? []), reason]);
+      }
+    }
+  }
+  return out;
 }
