@@ -7,7 +7,7 @@
  *                  -> (outbox) ExecutionStore.appendHistory + WorkQueue.send + TaskInvoker.invoke
  */
 import type { HistoryEvent } from './engine/history';
-import type { Effect, ExecutionSnapshot, ExecutionStatus, IncomingEvent } from './engine/types';
+import type { Effect, ExecutionLimits, ExecutionSnapshot, ExecutionStatus, IncomingEvent } from './engine/types';
 
 // ------------------------------------------------------------------ records
 
@@ -24,7 +24,22 @@ export interface StateMachineRecord {
   /** changes on every update; executions pin the revision they started with */
   revisionId: string;
   description?: string;
+  /** Stepwright's per-machine settings, beyond what Step Functions offers */
+  settings?: StateMachineSettings;
 }
+
+/** How an execution name may be used again (AWS: never within 90 days). */
+export type NamePolicy = 'unique-while-retained' | 'unique-forever' | 'reusable-after-finish';
+
+export interface StateMachineSettings {
+  /** how long a finished execution and its history are kept, in days; 'forever' keeps them (default 90, like AWS) */
+  retentionDays?: number | 'forever';
+  namePolicy?: NamePolicy;
+  /** the runaway guard */
+  limits?: ExecutionLimits;
+}
+
+export const DEFAULT_RETENTION_DAYS = 90;
 
 /** Work done by one advance that must reach the outside world after the snapshot is stored. */
 export interface Outbox {
@@ -49,6 +64,8 @@ export interface ExecutionRecord {
   error?: string;
   cause?: string;
   traceId?: string;
+  /** retention fixed when the execution started (null: forever); the store turns it into a TTL */
+  retentionSeconds?: number | null;
   /** optimistic concurrency: every successful update increments it by one */
   version: number;
   /** the interpreter's state; absent until the worker has started the execution */

@@ -9,10 +9,16 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DynamoExecutionStore } from './dynamo-store';
 import { SqsWorkQueue } from './sqs-queue';
 import { LambdaTaskInvoker } from './lambda-invoker';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { systemClock } from '../ports';
+import { retentionPolicy } from '../runtime/retention';
 import type { EngineDeps } from '../runtime/deps';
 
 let cached: EngineDeps | undefined;
+
+/** CloudWatch metrics as EMF log lines (no API calls); the stack alarms on ExecutionsFailed. */
+const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Stepwright', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'stepwright' });
+const METRIC_BY_STATUS: Record<string, string> = { SUCCEEDED: 'ExecutionsSucceeded', FAILED: 'ExecutionsFailed', TIMED_OUT: 'ExecutionsTimedOut', ABORTED: 'ExecutionsAborted' };
 
 function required(name: string): string {
   const v = process.env[name];
@@ -23,8 +29,8 @@ function required(name: string): string {
 export function depsFromEnv(): EngineDeps {
   if (cached) return cached;
   const region = process.env.AWS_REGION ?? 'us-east-1';
-  cached = {
-    store: new DynamoExecutionStore({ client: new DynamoDBClient({ region }), tableName: required('STEPWRIGHT_TABLE') }),
+  const deps: EngineDeps = {
+    store: new DynamoExecutionStore({ client: new DynamoDBClient({ region }), tableName: required('STEPWRIGHT_TABLE'), ttlSeconds: retentionPolicy(() => deps.store) }),
     queue: new SqsWorkQueue({ client: new SQSClient({ region }), queueUrl: required('STEPWRIGHT_QUEUE_URL') }),
     invoker: new LambdaTaskInvoker({ client: new LambdaClient({ region }) }),
     clock: systemClock,
@@ -32,6 +38,13 @@ export function depsFromEnv(): EngineDeps {
     region,
     // The account id is the first path segment of the queue URL: https://sqs.<region>.amazonaws.com/<account>/<name>
     accountId: process.env.STEPWRIGHT_ACCOUNT_ID ?? new URL(required('STEPWRIGHT_QUEUE_URL')).pathname.split('/')[1] ?? '000000000000',
+    onExecutionFinished: (status) => {
+      const name = METRIC_BY_STATUS[status];
+      if (!name) return;
+      metrics.addMetric(name, MetricUnit.Count, 1);
+      metrics.publishStoredMetrics();
+    },
   };
+  cached = deps;
   return cached;
 }

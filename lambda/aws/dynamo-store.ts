@@ -48,7 +48,7 @@ import { apiError } from '../runtime/api-errors';
 
 const SUMMARY_ATTRIBUTES = ['executionArn', 'stateMachineArn', 'name', 'status', 'startDate', 'stopDate'];
 const STATE_MACHINE_ATTRIBUTES = [
-  'arn', 'definition', 'definitionGz', 'roleArn', 'type', 'creationDate', 'updateDate', 'revisionId', 'description',
+  'arn', 'definition', 'definitionGz', 'roleArn', 'type', 'creationDate', 'updateDate', 'revisionId', 'description', 'settings',
 ];
 
 /**
@@ -220,6 +220,8 @@ function executionHead(exec: ExecutionRecord, writeId: string, expiresAt: number
     stopDate: exec.stopDate,
     error: exec.error,
     traceId: exec.traceId,
+    // null (keep forever) is stored as -1: compact() drops undefined, and null means "absent" to readers
+    retentionSeconds: exec.retentionSeconds === null ? -1 : exec.retentionSeconds,
     version: exec.version,
     writeId,
     expiresAt,
@@ -282,6 +284,7 @@ function decodeExecution(item: Item, body: ExecutionBody): ExecutionRecord {
     error: item.error as string | undefined,
     cause: body.cause,
     traceId: item.traceId as string | undefined,
+    retentionSeconds: item.retentionSeconds === undefined ? undefined : Number(item.retentionSeconds) < 0 ? null : Number(item.retentionSeconds),
     version: Number(item.version),
     snapshot: body.snapshot,
     outbox: body.outbox,
@@ -315,6 +318,7 @@ function stateMachineItem(sm: StateMachineRecord): Item {
     updateDate: sm.updateDate,
     revisionId: sm.revisionId,
     description: sm.description,
+    settings: sm.settings === undefined ? undefined : JSON.stringify(sm.settings),
     ...textAttribute('definition', sm.definition),
   });
 }
@@ -331,6 +335,7 @@ function decodeStateMachine(item: Item): StateMachineRecord {
     updateDate: item.updateDate as string | undefined,
     revisionId: item.revisionId as string,
     description: item.description as string | undefined,
+    settings: typeof item.settings === 'string' ? JSON.parse(item.settings) : undefined,
   });
 }
 
