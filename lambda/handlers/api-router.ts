@@ -40,13 +40,14 @@ function header(req: HttpRequest, name: string): string | undefined {
 
 function parseBody(req: HttpRequest): Record<string, unknown> {
   if (!req.body) return {};
+  let v: unknown;
   try {
-    const v = JSON.parse(req.body);
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v;
-  } catch {
-    /* reported below */
+    v = JSON.parse(req.body);
+  } catch (e) {
+    throw apiError.validation(`The request body is not valid JSON: ${(e as Error).message}`);
   }
-  throw apiError.validation('The request body must be a JSON object');
+  if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  throw apiError.validation(`The request body must be a JSON object, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`}`);
 }
 
 /** Epoch seconds with milliseconds, as the JSON protocol sends timestamps. */

@@ -34,10 +34,46 @@ export async function definitionFor(deps: EngineDeps, rec: Pick<ExecutionRecord,
   return def;
 }
 
-/** Writes a committed outbox's history and messages, then clears it. Safe to run twice. */
+/**
+ * The outbox this process flushes (or last flushed) per execution, by version. A handler that read a
+ * record whose outbox this process is flushing, or has flushed already (the read raced the clearing
+ * write, or is older still), does not send every message again: that would be harmless, but each
+ * duplicate invoke costs a claim check and a delayed re-check. Another process may still flush twice.
+ */
+const flushesByStore = new WeakMap<object, Map<string, { version: number; done: Promise<unknown> }>>();
+const MAX_REMEMBERED_FLUSHES = 10_000;
+
+/**
+ * Writes a committed outbox's history and messages, then clears it. Safe to run twice. Returns the
+ * cleared record, or `rec` unchanged when the outbox is someone else's business (read again then).
+ */
 export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {
-  const outbox = rec.outbox;
-  if (!outbox) return rec;
+  if (!rec.outbox) return rec;
+  let flushes = flushesByStore.get(deps.store);
+  if (!flushes) flushesByStore.set(deps.store, (flushes = new Map()));
+  const arn = rec.executionArn;
+  const known = flushes.get(arn);
+  if (known && rec.version <= known.version) {
+    // The same outbox: wait for that flush. An older one: the record has moved on since it was read, and
+    // no commit happens over an unflushed outbox, so it was flushed long ago.
+    if (rec.version === known.version) await known.done.catch(() => undefined);
+    return rec;
+  }
+  const done = writeOutbox(deps, rec);
+  flushes.delete(arn); // re-inserted last: the oldest entry goes first when the map is full
+  flushes.set(arn, { version: rec.version, done });
+  if (flushes.size > MAX_REMEMBERED_FLUSHES) flushes.delete(flushes.keys().next().value as string);
+  try {
+    return await done;
+  } catch (e) {
+    // Failed (a crash, for the tests' fault hook): whoever sees this outbox next must flush it.
+    if (flushes.get(arn)?.done === done) flushes.delete(arn);
+    throw e;
+  }
+}
+
+async function writeOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {
+  const outbox = rec.outbox!;
   if (outbox.events.length) await deps.store.appendHistory(rec.executionArn, outbox.events);
   deps.fault?.('after-history');
   if (outbox.messages.length) await deps.queue.send(outbox.messages);
@@ -45,6 +81,11 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
   const cleared: ExecutionRecord = { ...rec, outbox: undefined, version: rec.version + 1 };
   // Losing this race is fine: whoever moved the version on has flushed this outbox first.
   return (await deps.store.updateExecution(cleared, rec.version)) ? cleared : rec;
+}
+
+/** applyEvent lost the race for the execution's version too many times in a row: the event was not applied. */
+export class ContentionError extends Error {
+  override name = 'ContentionError';
 }
 
 export type ApplyOutcome = 'applied' | 'ignored' | 'missing';
@@ -79,11 +120,15 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
       cause: snap.cause,
       outbox: { events: result.events, messages: effectsToMessages(executionArn, result.effects, now.getTime(), deps.timeScale ?? 1) },
     };
-    if (!(await deps.store.updateExecution(next, rec.version))) continue; // lost a race: read again
+    if (!(await deps.store.updateExecution(next, rec.version))) {
+      // Lost a race: read again, after a short random pause so that many racers (a wide fan-in) spread out.
+      await new Promise((resolve) => setTimeout(resolve, deps.random.random() * Math.min(200, 10 * 2 ** attempt)));
+      continue;
+    }
     deps.fault?.('after-commit');
     if (snap.status !== 'RUNNING') deps.onExecutionFinished?.(snap.status, executionArn);
     await flushOutbox(deps, next);
     return 'applied';
   }
-  throw new Error(`execution ${executionArn}: too many concurrent updates, giving up for now (the message will be retried)`);
+  throw new ContentionError(`execution ${executionArn}: too many concurrent updates, giving up for now (the message will be retried)`);
 }

@@ -20,7 +20,10 @@ export function effectsToMessages(executionArn: string, effects: Effect[], nowMi
   for (const eff of effects) {
     if (eff.type === 'InvokeTask') out.push({ body: { kind: 'invoke', executionArn, task: eff } });
     else if (eff.type === 'SetTimer') {
-      const due = nowMillis + (Date.parse(eff.at) - nowMillis) * timeScale;
+      // Time scale 0 means "no waiting": Waits and retry intervals end at once. Deadlines (task and execution
+      // timeouts, heartbeats) keep real time then: scaled to zero they would expire before anyone could answer.
+      const scale = timeScale === 0 && (eff.purpose === 'timeout' || eff.purpose === 'heartbeat') ? 1 : timeScale;
+      const due = nowMillis + (Date.parse(eff.at) - nowMillis) * scale;
       const { delaySeconds, notBefore } = delayFor(due, nowMillis);
       const body: WorkMessage = { kind: 'event', executionArn, event: { type: 'TimerFired', token: eff.token } };
       if (notBefore) body.notBefore = notBefore;

@@ -3,8 +3,9 @@
  * and events go through applyEvent (stale ones are ignored), invokes are claimed per task attempt.
  */
 import type { WorkMessage } from '../ports';
-import { applyEvent } from './advance-execution';
-import { delayFor } from './effects';
+import { applyEvent, ContentionError, flushOutbox } from './advance-execution';
+import type { IncomingEvent } from '../engine/types';
+import { delayFor, MAX_QUEUE_DELAY_SECONDS } from './effects';
 import type { EngineDeps } from './deps';
 import { isCallbackResource } from './callbacks';
 
@@ -28,7 +29,11 @@ export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promis
 
 async function startExecution(deps: EngineDeps, executionArn: string): Promise<void> {
   const rec = await deps.store.getExecution(executionArn);
-  if (!rec || rec.snapshot) return;
+  if (!rec) return;
+  // Already started: applyEvent still finishes an outbox that a crash after the start's commit left behind
+  // (this message is the only one that can), then ignores the start.
+  // $$.Execution.RoleArn and the ExecutionStarted event carry the state machine's role, as on AWS.
+  const sm = rec.snapshot ? undefined : await deps.store.getStateMachine(rec.stateMachineArn);
   await applyEvent(deps, executionArn, {
     type: 'StartExecution',
     execution: {
@@ -36,7 +41,7 @@ async function startExecution(deps: EngineDeps, executionArn: string): Promise<v
       name: rec.name,
       input: JSON.parse(rec.input),
       startTime: rec.startDate,
-      roleArn: `arn:aws:iam::${deps.accountId}:role/stepwright-execution`,
+      roleArn: sm?.roleArn ?? `arn:aws:iam::${deps.accountId}:role/stepwright-execution`,
       stateMachineArn: rec.stateMachineArn,
       stateMachineName: rec.stateMachineName,
     },
@@ -46,15 +51,26 @@ async function startExecution(deps: EngineDeps, executionArn: string): Promise<v
 /** True while the execution still waits on this task attempt (it may have timed out or been stopped). */
 async function stillWaiting(deps: EngineDeps, executionArn: string, token: string): Promise<boolean> {
   const rec = await deps.store.getExecution(executionArn);
-  if (!rec || rec.status !== 'RUNNING' || !rec.snapshot) return false;
-  return Object.values(rec.snapshot.runs).some((r) => r.waiting?.kind === 'task' && r.waiting.token === token);
+  if (!rec) return false;
+  const waiting = rec.status === 'RUNNING' && !!rec.snapshot && Object.values(rec.snapshot.runs).some((r) => r.waiting?.kind === 'task' && r.waiting.token === token);
+  // A crash right after committing this task's answer leaves that commit's outbox to the redelivered invoke
+  // message, which is about to be acknowledged: finish the outbox first (nothing else would).
+  if (!waiting && rec.outbox) await flushOutbox(deps, rec);
+  return waiting;
 }
 
 async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'invoke' }>): Promise<void> {
   const { task, executionArn } = msg;
   if (!(await stillWaiting(deps, executionArn, task.token))) return;
   const lease = deps.taskLeaseSeconds ?? Math.max(60, (task.timeoutSeconds ?? 900) + 60);
-  if (!(await deps.store.claimTask(executionArn, task.token, lease))) return; // a duplicate delivery
+  if (!(await deps.store.claimTask(executionArn, task.token, lease))) {
+    // Another delivery holds this attempt: it answers, unless it died after invoking (the crash window). A
+    // plain task is checked again once that lease has run out and invoked again if the execution still waits
+    // (a redelivery may come sooner than the lease ends, and acknowledging it would lose the task). A callback
+    // task was started by the holder and answers through the API: invoking it again would start it twice.
+    if (!isCallbackResource(task.resource)) await deps.queue.send([{ body: msg, delaySeconds: Math.min(lease, MAX_QUEUE_DELAY_SECONDS) }]);
+    return;
+  }
   const rec = await deps.store.getExecution(executionArn);
   const outcome = await deps.invoker.invoke({
     resource: task.resource,
@@ -70,9 +86,16 @@ async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'i
   deps.fault?.('after-invoke');
   // A callback task answers later through SendTaskSuccess/SendTaskFailure with its task token.
   if (outcome.ok && isCallbackResource(task.resource)) return;
-  await applyEvent(
-    deps,
-    executionArn,
-    outcome.ok ? { type: 'TaskSucceeded', token: task.token, output: outcome.output } : { type: 'TaskFailed', token: task.token, error: outcome.error, cause: outcome.cause },
-  );
+  const answer: IncomingEvent = outcome.ok
+    ? { type: 'TaskSucceeded', token: task.token, output: outcome.output }
+    : { type: 'TaskFailed', token: task.token, error: outcome.error, cause: outcome.cause };
+  try {
+    await applyEvent(deps, executionArn, answer);
+  } catch (e) {
+    if (!(e instanceof ContentionError)) throw e;
+    // Many answers racing for one execution (a wide Map or Parallel). Failing this message would lose the
+    // answer (the redelivery finds the claim) or run the task again: queue the answer as an event message
+    // of its own instead, applied by token like any other.
+    await deps.queue.send([{ body: { kind: 'event', executionArn, event: answer } }]);
+  }
 }

@@ -10,8 +10,8 @@ import { MAX_PAYLOAD_BYTES } from '../engine/limits';
 import type { HistoryEvent } from '../engine/history';
 import type { ExecutionRecord, ExecutionSummary, Page, StateMachineRecord } from '../ports';
 import type { ExecutionStatus } from '../engine/types';
-import { applyEvent } from './advance-execution';
-import { apiError } from './api-errors';
+import { applyEvent, flushOutbox } from './advance-execution';
+import { ApiError, apiError } from './api-errors';
 import { arnPrefix, type EngineDeps } from './deps';
 
 // AWS: 1-80 characters, no whitespace, brackets, wildcards, special or control characters.
@@ -219,7 +219,10 @@ export async function getExecutionHistory(
   deps: EngineDeps,
   q: { executionArn: string; maxResults?: number; nextToken?: string; reverseOrder?: boolean; includeExecutionData?: boolean },
 ): Promise<Page<HistoryEvent>> {
-  await requireExecution(deps, q.executionArn);
+  const rec = await requireExecution(deps, q.executionArn);
+  // A step's status and its events are committed together (the outbox) and the events written just after:
+  // finish that first, so the history holds every event the described status implies (safe to repeat).
+  if (rec.outbox) await flushOutbox(deps, rec);
   const page = await deps.store.getHistory(q.executionArn, { maxResults: q.maxResults, nextToken: q.nextToken, reverseOrder: q.reverseOrder });
   if (q.includeExecutionData !== false) return page;
   return { ...page, items: page.items.map(withoutData) };
@@ -274,7 +277,8 @@ export async function sendTaskSuccess(deps: EngineDeps, req: { taskToken: string
   try {
     output = JSON.parse(req.output);
   } catch (e) {
-    throw apiError.invalidExecutionInput(`Invalid output: ${(e as Error).message}`);
+    // AWS answers a SendTaskSuccess whose output is not JSON with InvalidOutput.
+    throw new ApiError('InvalidOutput', `Invalid State Machine Execution Output: '${(e as Error).message}'`);
   }
   if (Buffer.byteLength(req.output) > MAX_PAYLOAD_BYTES) throw apiError.validation(`output exceeds ${MAX_PAYLOAD_BYTES} bytes`);
   await answerTask(deps, req.taskToken, (token) => ({ type: 'TaskSucceeded', token, output }));
