@@ -398,9 +398,12 @@ function decodeToken(token: string | undefined, spec: QuerySpec): Item | undefin
   return key as Item;
 }
 
+const DEFAULT_PAGE = 100;
+
 /** maxResults as the Step Functions API reads it: 0 or absent means the default; at most 1000. */
 function pageSize(maxResults: number | undefined): number {
-  if (maxResults === undefined || maxResults === 0) return MAX_PAGE;
+  // AWS: 0 or absent means its default page of 100.
+  if (maxResults === undefined || maxResults === 0) return DEFAULT_PAGE;
   if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE) {
     throw apiError.validation(`maxResults must be an integer between 0 and ${MAX_PAGE}`);
   }

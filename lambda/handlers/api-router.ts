@@ -106,7 +106,8 @@ function executionOut(d: svc.ExecutionDescription) {
 
 const ACTIONS: Record<string, Action> = {
   CreateStateMachine: async (deps, b) => {
-    const r = await svc.createStateMachine(deps, { name: str(b, 'name'), definition: str(b, 'definition'), roleArn: optStr(b, 'roleArn'), type: optStr(b, 'type'), description: optStr(b, 'description') });
+    // `settings` is Stepwright's extension (curl users; the AWS SDK sends only AWS's members)
+    const r = await svc.createStateMachine(deps, { name: str(b, 'name'), definition: str(b, 'definition'), roleArn: optStr(b, 'roleArn'), type: optStr(b, 'type'), description: optStr(b, 'description'), settings: b.settings });
     return { stateMachineArn: r.stateMachineArn, creationDate: epoch(r.creationDate) };
   },
   DescribeStateMachine: async (deps, b) => smOut(await svc.requireStateMachine(deps, str(b, 'stateMachineArn'))),
@@ -115,7 +116,7 @@ const ACTIONS: Record<string, Action> = {
     return { stateMachines: page.items.map((sm) => ({ stateMachineArn: sm.arn, name: sm.name, type: sm.type, creationDate: epoch(sm.creationDate) })), nextToken: page.nextToken };
   },
   UpdateStateMachine: async (deps, b) => {
-    const r = await svc.updateStateMachine(deps, { stateMachineArn: str(b, 'stateMachineArn'), definition: optStr(b, 'definition'), roleArn: optStr(b, 'roleArn') });
+    const r = await svc.updateStateMachine(deps, { stateMachineArn: str(b, 'stateMachineArn'), definition: optStr(b, 'definition'), roleArn: optStr(b, 'roleArn'), settings: b.settings });
     return { updateDate: epoch(r.updateDate), revisionId: r.revisionId };
   },
   DeleteStateMachine: async (deps, b) => {
@@ -144,6 +145,10 @@ const ACTIONS: Record<string, Action> = {
   StopExecution: async (deps, b) => {
     const r = await svc.stopExecution(deps, { executionArn: str(b, 'executionArn'), error: optStr(b, 'error'), cause: optStr(b, 'cause') });
     return { stopDate: epoch(r.stopDate) };
+  },
+  RedriveExecution: async (deps, b) => {
+    const r = await svc.redriveExecution(deps, { executionArn: str(b, 'executionArn'), useLatestDefinition: b.useLatestDefinition === true });
+    return { redriveDate: epoch(r.redriveDate) };
   },
   SendTaskSuccess: async (deps, b) => {
     await svc.sendTaskSuccess(deps, { taskToken: str(b, 'taskToken'), output: str(b, 'output') });
@@ -191,7 +196,7 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
     if (parts.length === 1 && m === 'POST') {
       const b = parseBody(req);
       const definition = typeof b.definition === 'string' ? b.definition : JSON.stringify(b.definition);
-      const r = await svc.createStateMachine(deps, { name: str(b, 'name'), definition, roleArn: optStr(b, 'roleArn') });
+      const r = await svc.createStateMachine(deps, { name: str(b, 'name'), definition, roleArn: optStr(b, 'roleArn'), settings: b.settings });
       return json(201, r);
     }
     if (parts.length === 1 && m === 'GET') {
@@ -200,12 +205,12 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
     }
     if (parts.length === 2 && m === 'GET') {
       const sm = await svc.requireStateMachine(deps, smArn(parts[1]));
-      return json(200, { name: sm.name, stateMachineArn: sm.arn, definition: JSON.parse(sm.definition), status: sm.status, creationDate: sm.creationDate, updateDate: sm.updateDate, revisionId: sm.revisionId });
+      return json(200, { name: sm.name, stateMachineArn: sm.arn, definition: JSON.parse(sm.definition), status: sm.status, creationDate: sm.creationDate, updateDate: sm.updateDate, revisionId: sm.revisionId, settings: sm.settings ?? {} });
     }
     if (parts.length === 2 && m === 'PUT') {
       const b = parseBody(req);
       const definition = b.definition === undefined ? undefined : typeof b.definition === 'string' ? b.definition : JSON.stringify(b.definition);
-      return json(200, await svc.updateStateMachine(deps, { stateMachineArn: smArn(parts[1]), definition }));
+      return json(200, await svc.updateStateMachine(deps, { stateMachineArn: smArn(parts[1]), definition, settings: b.settings }));
     }
     if (parts.length === 2 && m === 'DELETE') {
       await svc.deleteStateMachine(deps, smArn(parts[1]));
@@ -228,6 +233,10 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
     if (parts.length === 3 && parts[2] === 'history' && m === 'GET') {
       const page = await svc.getExecutionHistory(deps, { executionArn: arn, maxResults: num(req.query.maxResults), nextToken: req.query.nextToken, reverseOrder: req.query.reverseOrder === 'true', includeExecutionData: req.query.includeExecutionData !== 'false' });
       return json(200, { events: page.items, nextToken: page.nextToken });
+    }
+    if (parts.length === 3 && parts[2] === 'redrive' && m === 'POST') {
+      const b = parseBody(req);
+      return json(200, await svc.redriveExecution(deps, { executionArn: arn, useLatestDefinition: b.useLatestDefinition === true }));
     }
     if (parts.length === 3 && parts[2] === 'stop' && m === 'POST') {
       const b = parseBody(req);

@@ -18,12 +18,16 @@ import type { StateMachineDefinition } from '../engine/definition';
 import type { TaskInvoker } from '../ports';
 import { LambdaTaskInvoker, lambdaTarget } from '../aws/lambda-invoker';
 import { LocalTaskInvoker } from './local-invoker';
+import { checkSettings } from '../runtime/service';
+import type { StateMachineSettings } from '../ports';
 import { loadTaskModule } from './task-module';
 import { resolverFromTable } from './tasks';
 import type { TaskFunction, TaskResolver } from './runner';
 
 export interface ConfiguredStateMachine {
   name: string;
+  /** retention, name policy, runaway guard (see StateMachineSettings) */
+  settings?: StateMachineSettings;
   definition: StateMachineDefinition;
   /** the definition as JSON text: the file's content, or the inline object serialised */
   definitionText: string;
@@ -93,7 +97,7 @@ function loadStateMachines(value: unknown, dir: string, fail: Fail): ConfiguredS
   return value.map((entry, i): ConfiguredStateMachine => {
     const at = `stateMachines[${i}]`;
     if (!isObject(entry)) return fail(at, 'must be an object');
-    checkKeys(entry, ['name', 'definition', 'roleArn'], at, fail);
+    checkKeys(entry, ['name', 'definition', 'roleArn', 'settings'], at, fail);
     const { name, roleArn } = entry;
     if (typeof name !== 'string' || !VALID_NAME.test(name)) {
       return fail(`${at}.name`, 'must be 1 to 80 characters without whitespace, brackets, wildcards or any of " # % \\ ^ | ~ ` $ & , ; : /');
@@ -118,7 +122,13 @@ function loadStateMachines(value: unknown, dir: string, fail: Fail): ConfiguredS
     }
     const issues = validateDefinition(definition);
     if (issues.length > 0) fail(field, `invalid definition (${issues.length} problem${issues.length > 1 ? 's' : ''}):\n${formatIssues(issues)}`);
-    return { name, definition: definition as StateMachineDefinition, definitionText, ...(roleArn !== undefined ? { roleArn: roleArn as string } : {}) };
+    let settings: StateMachineSettings | undefined;
+    try {
+      settings = checkSettings(entry.settings);
+    } catch (e) {
+      fail(`${at}.settings`, (e as Error).message);
+    }
+    return { name, definition: definition as StateMachineDefinition, definitionText, ...(roleArn !== undefined ? { roleArn: roleArn as string } : {}), ...(settings ? { settings } : {}) };
   });
 }
 

@@ -9,10 +9,11 @@ import { randomUUID } from 'node:crypto';
 import { startLocalDynamo, type LocalDynamo } from './embedded-dynamo';
 import { LocalQueue } from './memory-queue';
 import { DynamoExecutionStore } from '../aws/dynamo-store';
+import { retentionPolicy } from '../runtime/retention';
 import { createWorkerHandler } from '../handlers/worker';
 import { systemClock, type TaskInvoker, type Clock } from '../ports';
 import type { EngineDeps, FaultPoint } from '../runtime/deps';
-import { createStateMachine, stateMachineArnFor, updateStateMachine } from '../runtime/service';
+import { checkSettings, createStateMachine, stateMachineArnFor, updateStateMachine } from '../runtime/service';
 import type { ConfiguredStateMachine } from './config';
 
 export interface LocalEngineOptions {
@@ -52,7 +53,8 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
     concurrency: opts.concurrency ?? 4,
   });
   const deps: EngineDeps = {
-    store: new DynamoExecutionStore({ client: dynamo.client, tableName: dynamo.tableName }),
+    // dynalite keeps expired items (it has no TTL deletion), but they carry the expiry AWS would act on
+    store: new DynamoExecutionStore({ client: dynamo.client, tableName: dynamo.tableName, ttlSeconds: retentionPolicy(() => deps.store) }),
     queue,
     invoker: opts.invoker,
     clock: opts.clock ?? systemClock,
@@ -81,6 +83,8 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
 export async function registerStateMachine(deps: EngineDeps, sm: ConfiguredStateMachine): Promise<void> {
   const arn = stateMachineArnFor(deps, sm.name);
   const existing = await deps.store.getStateMachine(arn);
-  if (!existing) await createStateMachine(deps, { name: sm.name, definition: sm.definitionText, roleArn: sm.roleArn });
-  else if (existing.definition !== sm.definitionText) await updateStateMachine(deps, { stateMachineArn: arn, definition: sm.definitionText });
+  if (!existing) await createStateMachine(deps, { name: sm.name, definition: sm.definitionText, roleArn: sm.roleArn, settings: sm.settings });
+  else if (existing.definition !== sm.definitionText || JSON.stringify(existing.settings ?? {}) !== JSON.stringify(checkSettings(sm.settings) ?? {})) {
+    await updateStateMachine(deps, { stateMachineArn: arn, definition: sm.definitionText, settings: sm.settings ?? {} });
+  }
 }

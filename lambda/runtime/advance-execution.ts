@@ -94,18 +94,28 @@ export type ApplyOutcome = 'applied' | 'ignored' | 'missing';
  * Applies `event` to the execution. 'ignored' means the interpreter had nothing to do with it
  * (a stale or duplicate message, or an execution that has already ended).
  */
-export async function applyEvent(deps: EngineDeps, executionArn: string, event: IncomingEvent): Promise<ApplyOutcome> {
+/** States one worker invocation runs before it hands the rest to a continuation message. */
+export const DEFAULT_MAX_STATES_PER_STEP = 500;
+
+export interface ApplyOptions {
+  /** run from now on with this revision of the state machine (a redrive onto a corrected definition) */
+  revisionId?: string;
+}
+
+export async function applyEvent(deps: EngineDeps, executionArn: string, event: IncomingEvent, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
     let rec = await deps.store.getExecution(executionArn);
     if (!rec) return 'missing';
     deps.fault?.('after-read');
     if (rec.outbox) rec = await flushOutbox(deps, rec);
     if (rec.outbox) continue; // someone else is moving this execution on: read again
-    if (event.type === 'StartExecution' ? rec.snapshot !== undefined : rec.status !== 'RUNNING' || !rec.snapshot) return 'ignored';
-
+    if (event.type === 'RedriveExecution' && rec.status !== 'RUNNING' && rec.snapshot) {
+      // a redrive is the one event a finished execution takes
+    } else if (event.type === 'StartExecution' ? rec.snapshot !== undefined : rec.status !== 'RUNNING' || !rec.snapshot) return 'ignored';
+    if (opts.revisionId) rec = { ...rec, revisionId: opts.revisionId };
     const definition = await definitionFor(deps, rec);
     const now = deps.clock.now();
-    const result = await advance(definition, rec.snapshot, event, now, { random: deps.random });
+    const result = await advance(definition, rec.snapshot, event, now, { random: deps.random, maxStatesPerStep: deps.maxStatesPerStep ?? DEFAULT_MAX_STATES_PER_STEP });
     if (result.events.length === 0 && result.effects.length === 0) return 'ignored';
 
     const snap = result.snapshot;

@@ -17,6 +17,8 @@ export interface EngineDeps {
   accountId: string;
   /** how long one invoke message holds its claim on a task attempt (should exceed the task's run time) */
   taskLeaseSeconds?: number;
+  /** states one advance runs before continuing through a message (default 500) */
+  maxStatesPerStep?: number;
   /** test hook: called at each step of a commit; a test throws here to simulate a crash */
   fault?: (point: FaultPoint) => void;
   /** told about every finished execution (metrics) */

@@ -45,6 +45,8 @@ async function startExecution(deps: EngineDeps, executionArn: string): Promise<v
       stateMachineArn: rec.stateMachineArn,
       stateMachineName: rec.stateMachineName,
     },
+    limits: sm?.settings?.limits,
+    traceId: rec.traceId,
   });
 }
 

@@ -6,9 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { validateDefinition, formatIssues } from '../asl/validate';
 import { parseTaskToken } from '../engine/interpreter';
+import { definitionFor } from './advance-execution';
 import { MAX_PAYLOAD_BYTES } from '../engine/limits';
 import type { HistoryEvent } from '../engine/history';
-import type { ExecutionRecord, ExecutionSummary, Page, StateMachineRecord } from '../ports';
+import type { ExecutionRecord, ExecutionSummary, NamePolicy, Page, StateMachineRecord, StateMachineSettings } from '../ports';
+import { retentionSecondsOf } from './retention';
+import { redriveProblems } from '../engine/interpreter';
 import type { ExecutionStatus } from '../engine/types';
 import { applyEvent, flushOutbox } from './advance-execution';
 import { ApiError, apiError } from './api-errors';
@@ -57,7 +60,43 @@ export interface CreateStateMachineInput {
   roleArn?: string;
   type?: string;
   description?: string;
+  /** Stepwright's per-machine settings (retention, name policy, runaway guard) */
+  settings?: unknown;
 }
+
+const NAME_POLICIES = ['unique-while-retained', 'unique-forever', 'reusable-after-finish'];
+
+/** Checks the settings object field by field, naming the field that is wrong. */
+export function checkSettings(value: unknown): StateMachineSettings | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw apiError.validation('settings must be an object');
+  const v = value as Record<string, unknown>;
+  for (const key of Object.keys(v)) if (!['retentionDays', 'namePolicy', 'limits'].includes(key)) throw apiError.validation(`settings.${key} is not a known setting (retentionDays, namePolicy, limits)`);
+  const out: StateMachineSettings = {};
+  if (v.retentionDays !== undefined) {
+    if (v.retentionDays !== 'forever' && !(typeof v.retentionDays === 'number' && v.retentionDays > 0)) throw apiError.validation('settings.retentionDays must be a positive number of days or "forever"');
+    out.retentionDays = v.retentionDays as number | 'forever';
+  }
+  if (v.namePolicy !== undefined) {
+    if (typeof v.namePolicy !== 'string' || !NAME_POLICIES.includes(v.namePolicy)) throw apiError.validation(`settings.namePolicy must be one of ${NAME_POLICIES.join(', ')}`);
+    out.namePolicy = v.namePolicy as NamePolicy;
+  }
+  if (v.limits !== undefined) {
+    if (typeof v.limits !== 'object' || v.limits === null || Array.isArray(v.limits)) throw apiError.validation('settings.limits must be an object');
+    const limits: Record<string, number> = {};
+    for (const [k, n] of Object.entries(v.limits as Record<string, unknown>)) {
+      if (!['maxTransitions', 'maxDurationSeconds', 'maxStateVisits'].includes(k)) throw apiError.validation(`settings.limits.${k} is not a known limit (maxTransitions, maxDurationSeconds, maxStateVisits)`);
+      if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw apiError.validation(`settings.limits.${k} must be a positive integer`);
+      limits[k] = n;
+    }
+    if ((limits.maxDurationSeconds ?? 0) > ONE_YEAR_SECONDS) throw apiError.validation(`settings.limits.maxDurationSeconds may be at most one year (${ONE_YEAR_SECONDS})`);
+    out.limits = limits;
+  }
+  return out;
+}
+
+/** AWS's ceiling on an execution's duration, applied when a machine sets no lower one. */
+export const ONE_YEAR_SECONDS = 365 * 86400;
 
 export async function createStateMachine(deps: EngineDeps, input: CreateStateMachineInput): Promise<{ stateMachineArn: string; creationDate: string }> {
   const name = checkName(input.name);
@@ -80,6 +119,7 @@ export async function createStateMachine(deps: EngineDeps, input: CreateStateMac
     creationDate: deps.clock.now().toISOString(),
     revisionId: randomUUID(),
     description: input.description,
+    settings: checkSettings(input.settings),
   };
   if (!(await deps.store.putStateMachine(record))) throw apiError.stateMachineAlreadyExists(arn);
   return { stateMachineArn: arn, creationDate: record.creationDate };
@@ -92,10 +132,11 @@ export async function requireStateMachine(deps: EngineDeps, arn: unknown): Promi
   return sm;
 }
 
-export async function updateStateMachine(deps: EngineDeps, input: { stateMachineArn: string; definition?: string; roleArn?: string }): Promise<{ updateDate: string; revisionId: string }> {
+export async function updateStateMachine(deps: EngineDeps, input: { stateMachineArn: string; definition?: string; roleArn?: string; settings?: unknown }): Promise<{ updateDate: string; revisionId: string }> {
   const sm = await requireStateMachine(deps, input.stateMachineArn);
   const definition = input.definition === undefined ? sm.definition : checkDefinition(input.definition);
-  const updated: StateMachineRecord = { ...sm, definition, roleArn: input.roleArn ?? sm.roleArn, updateDate: deps.clock.now().toISOString(), revisionId: randomUUID() };
+  const settings = input.settings === undefined ? sm.settings : checkSettings(input.settings);
+  const updated: StateMachineRecord = { ...sm, definition, settings, roleArn: input.roleArn ?? sm.roleArn, updateDate: deps.clock.now().toISOString(), revisionId: randomUUID() };
   await deps.store.putStateMachine(updated, { replace: true });
   return { updateDate: updated.updateDate!, revisionId: updated.revisionId };
 }
@@ -140,6 +181,8 @@ export async function startExecution(deps: EngineDeps, req: StartExecutionInput)
     input: inputText,
     startDate: deps.clock.now().toISOString(),
     traceId: req.traceHeader ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+    // retention is fixed now: changing the machine's setting later affects new executions only
+    retentionSeconds: retentionSecondsOf(sm.settings),
     version: 0,
   };
   if (!(await deps.store.createExecution(record))) {
@@ -304,4 +347,32 @@ export function validateStateMachineDefinition(definition: unknown): { result: '
     result: issues.length ? 'FAIL' : 'OK',
     diagnostics: issues.map((i) => ({ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message: i.message, location: i.pointer })),
   };
+}
+
+// ------------------------------------------------------------------ redrive
+
+/**
+ * RedriveExecution: a FAILED, TIMED_OUT or ABORTED execution continues from the state that stopped
+ * it, keeping what had succeeded (Map items that finished are not run again). No 14-day window:
+ * any time while the execution is retained. With `useLatestDefinition`, it continues on the state
+ * machine's current revision (AWS only redrives onto the same one), if that still has the states
+ * the execution stopped in.
+ */
+export async function redriveExecution(deps: EngineDeps, req: { executionArn: string; useLatestDefinition?: boolean }): Promise<{ redriveDate: string }> {
+  const rec = await requireExecution(deps, req.executionArn);
+  if (rec.status === 'RUNNING' || rec.status === 'SUCCEEDED' || !rec.snapshot || Object.keys(rec.snapshot.runs).length === 0) {
+    throw new ApiError('ExecutionNotRedrivable', `Execution ${rec.executionArn} is ${rec.status}: only FAILED, TIMED_OUT or ABORTED executions can be redriven`);
+  }
+  let revisionId: string | undefined;
+  if (req.useLatestDefinition) {
+    const sm = await requireStateMachine(deps, rec.stateMachineArn);
+    if (sm.revisionId !== rec.revisionId) {
+      const problems = redriveProblems(await definitionFor(deps, { stateMachineArn: sm.arn, revisionId: sm.revisionId }), rec.snapshot);
+      if (problems.length) throw new ApiError('ExecutionNotRedrivable', `The current definition cannot continue this execution: ${problems.join('; ')}`);
+      revisionId = sm.revisionId;
+    }
+  }
+  const outcome = await applyEvent(deps, rec.executionArn, { type: 'RedriveExecution' }, { revisionId });
+  if (outcome !== 'applied') throw new ApiError('ExecutionNotRedrivable', `Execution ${rec.executionArn} cannot be redriven now`);
+  return { redriveDate: deps.clock.now().toISOString() };
 }

@@ -324,9 +324,9 @@ describe('history', () => {
     expect(ids(pages.flat())).toEqual(range(1, 2500).reverse());
   });
 
-  test('defaults to pages of 1000 and refuses foreign or malformed tokens', async () => {
+  test('defaults to pages of 100, as AWS does, and refuses foreign or malformed tokens', async () => {
     const first = await store.getHistory(arn);
-    expect(first.items).toHaveLength(1000);
+    expect(first.items).toHaveLength(100);
     await expect(store.getHistory(execArn('sm', 'other'), { nextToken: first.nextToken })).rejects.toMatchObject({ name: 'InvalidToken' });
     await expect(store.getHistory(arn, { nextToken: 'not-a-token' })).rejects.toMatchObject({ name: 'InvalidToken' });
     await expect(store.getHistory(arn, { maxResults: 1001 })).rejects.toMatchObject({ name: 'ValidationException' });
