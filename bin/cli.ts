@@ -104,6 +104,28 @@ program
   });
 
 program
+  .command('redrive')
+  .description('resume a FAILED, TIMED_OUT or ABORTED execution from the state that stopped it (on a running `stepwright serve` or deployed API)')
+  .argument('<executionArn>', 'the execution to redrive')
+  .option('--endpoint <url>', 'the Stepwright API', 'http://127.0.0.1:8083')
+  .option('--latest-definition', "continue on the state machine's current definition (after you corrected it)")
+  .action(async (executionArn: string, opts) => {
+    let res: Response;
+    try {
+      res = await fetch(`${opts.endpoint.replace(/\/$/, '')}/executions/${encodeURIComponent(executionArn)}/redrive`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ useLatestDefinition: opts.latestDefinition === true }),
+      });
+    } catch (e) {
+      throw new UsageError(`cannot reach ${opts.endpoint}: ${(e as Error).message}`);
+    }
+    const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string; redriveDate?: string };
+    if (!res.ok) throw new UsageError(`${body.error ?? res.status}: ${body.message ?? res.statusText}`);
+    console.log(`redriven at ${body.redriveDate}: ${executionArn}`);
+  });
+
+program
   .command('conformance')
   .description('run the conformance corpus (cases recorded against AWS) and compare results')
   .argument('<dir>', 'corpus folder, e.g. ../shared/conformance')

@@ -1,0 +1,70 @@
+/** The `stepwright` command as a user runs it: a real process, its output and exit code. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+const cli = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/stepwright.js'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const dir = mkdtempSync(join(tmpdir(), 'stepwright-cli-'));
+const file = (name: string, content: unknown) => {
+  const p = join(dir, name);
+  writeFileSync(p, typeof content === 'string' ? content : JSON.stringify(content));
+  return p;
+};
+
+describe('stepwright run', () => {
+  it('runs the README example and prints the output (exit 0)', () => {
+    const r = cli('run', 'examples/exam-results/definition.json', '--input-file', 'examples/exam-results/input.json', '--tasks', 'examples/exam-results/tasks.js');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ math: 80, eng: 93, total: 173 });
+  });
+
+  it('--json prints one object; a failed execution exits 1 with error and cause', () => {
+    const def = file('fail.json', { StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Nope', Cause: 'because' } } });
+    const r = cli('run', def, '--json');
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toEqual({ status: 'FAILED', error: 'Nope', cause: 'because' });
+  });
+
+  it('--history prints the events with their payloads', () => {
+    const def = file('pass.json', { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } });
+    const r = cli('run', def, '--input', '{"a":1}', '--history');
+    const events = r.out.trim().split('\n').slice(0, 4).map((l) => JSON.parse(l));
+    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(events[1].stateEnteredEventDetails.input).toBe('{"a":1}');
+  });
+
+  it('bad input JSON: one clear line, exit 1, no stack trace', () => {
+    const r = cli('run', 'examples/exam-results/definition.json', '--input', '{oops');
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(/^stepwright: --input is not valid JSON/);
+  });
+
+  it('an invalid definition prints every problem with its pointer, exit 1', () => {
+    const def = file('bad.json', { StartAt: 'Check', States: { Check: { Type: 'Choice', Choices: [{ Variable: '$.x', StringEquals: 'a', Next: 'Nope' }] }, Lonely: { Type: 'Pass', End: true } } });
+    const r = cli('run', def);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('/States/Check/Choices/0/Next: no state named "Nope"');
+    expect(r.err).toContain('/States/Lonely');
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('stepwright validate', () => {
+  it('says valid and exits 0 for a good definition', () => {
+    const r = cli('validate', 'examples/manual-approval/definition.json');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('valid');
+  });
+
+  it('exits 1 on a file that is not JSON', () => {
+    const r = cli('validate', file('broken.json', '{"StartAt": '));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/is not valid JSON/);
+  });
+});
