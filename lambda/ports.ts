@@ -120,6 +120,12 @@ export interface ExecutionStore {
    */
   claimTask(executionArn: string, token: string, leaseSeconds: number): Promise<boolean>;
 
+  /**
+   * Reserves an execution name for good (the 'unique-forever' name policy): false, with the hash of
+   * the input it was first used with, when it was reserved before.
+   */
+  reserveName(stateMachineArn: string, name: string, inputHash: string): Promise<{ reserved: boolean; inputHash?: string }>;
+
   /** Idempotent: an event with an id already stored is overwritten with the same content. */
   appendHistory(executionArn: string, events: HistoryEvent[]): Promise<void>;
   getHistory(executionArn: string, query?: HistoryQuery): Promise<Page<HistoryEvent>>;

@@ -108,6 +108,8 @@ const keys = {
   execution: (arn: string) => ({ pk: `EX#${arn}`, sk: 'META' }),
   event: (arn: string, id: number) => ({ pk: `EX#${arn}`, sk: `EV#${pad(id, 12)}` }),
   claim: (arn: string, token: string) => ({ pk: `EX#${arn}`, sk: `CLAIM#${token}` }),
+  /** a name used once under the 'unique-forever' policy: no TTL, it outlives the execution */
+  name: (stateMachineArn: string, name: string) => ({ pk: `SM#${stateMachineArn}`, sk: `NAME#${name}` }),
   chunk: (arn: string, attempt: string, n: number) => ({ pk: `EX#${arn}`, sk: `${chunkPrefix(attempt)}${pad(n, 6)}` }),
 };
 
@@ -666,6 +668,18 @@ export class DynamoExecutionStore implements ExecutionStore {
     } catch (e) {
       if (isConditionFailed(e)) return false;
       throw e;
+    }
+  }
+
+  async reserveName(stateMachineArn: string, name: string, inputHash: string): Promise<{ reserved: boolean; inputHash?: string }> {
+    const key = keys.name(stateMachineArn, name);
+    try {
+      await this.put({ ...key, inputHash, reservedAt: this.clock.now().toISOString() }, { ConditionExpression: 'attribute_not_exists(pk)' });
+      return { reserved: true };
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+      const item = await this.get(key);
+      return { reserved: false, inputHash: item?.inputHash as string | undefined };
     }
   }
 

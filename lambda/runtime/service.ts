@@ -11,6 +11,7 @@ import { MAX_PAYLOAD_BYTES } from '../engine/limits';
 import type { HistoryEvent } from '../engine/history';
 import type { ExecutionRecord, ExecutionSummary, NamePolicy, Page, StateMachineRecord, StateMachineSettings } from '../ports';
 import { retentionSecondsOf } from './retention';
+import { createExecutionRecord } from './execution-names';
 import { redriveProblems } from '../engine/interpreter';
 import type { ExecutionStatus } from '../engine/types';
 import { applyEvent, flushOutbox } from './advance-execution';
@@ -170,8 +171,9 @@ export async function startExecution(deps: EngineDeps, req: StartExecutionInput)
     throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: '${(e as Error).message}'`);
   }
   if (Buffer.byteLength(inputText) > MAX_PAYLOAD_BYTES) throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: the input exceeds ${MAX_PAYLOAD_BYTES} bytes`);
-  const executionArn = executionArnFor(deps, sm.name, name);
-  const record: ExecutionRecord = {
+  const startDate = deps.clock.now().toISOString();
+  const traceId = req.traceHeader ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+  const build = (executionArn: string): ExecutionRecord => ({
     executionArn,
     stateMachineArn: sm.arn,
     stateMachineName: sm.name,
@@ -179,29 +181,20 @@ export async function startExecution(deps: EngineDeps, req: StartExecutionInput)
     name,
     status: 'RUNNING',
     input: inputText,
-    startDate: deps.clock.now().toISOString(),
-    traceId: req.traceHeader ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`,
+    startDate,
+    traceId,
     // retention is fixed now: changing the machine's setting later affects new executions only
     retentionSeconds: retentionSecondsOf(sm.settings),
     version: 0,
-  };
-  if (!(await deps.store.createExecution(record))) {
-    const existing = await deps.store.getExecution(executionArn);
-    // AWS: the same name and input while running returns the same execution.
-    if (existing && existing.status === 'RUNNING' && sameJson(existing.input, inputText)) {
-      // The first call may have died before sending its start message; sending again is harmless.
-      if (!existing.snapshot) await deps.queue.send([{ body: { kind: 'start', executionArn } }]);
-      return { executionArn, startDate: existing.startDate };
-    }
-    throw apiError.executionAlreadyExists(executionArn);
-  }
-  await deps.queue.send([{ body: { kind: 'start', executionArn } }]);
-  return { executionArn, startDate: record.startDate };
+  });
+  const outcome = await createExecutionRecord(deps, sm.settings?.namePolicy, executionArnFor(deps, sm.name, name), inputText, build);
+  const rec = outcome.record;
+  // An existing execution that was never started: the first call may have died before sending its
+  // start message; sending again is harmless.
+  if (outcome.kind === 'created' || !rec.snapshot) await deps.queue.send([{ body: { kind: 'start', executionArn: rec.executionArn } }]);
+  return { executionArn: rec.executionArn, startDate: rec.startDate };
 }
 
-function sameJson(a: string, b: string): boolean {
-  return a === b || JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
-}
 
 export async function requireExecution(deps: EngineDeps, arn: unknown): Promise<ExecutionRecord> {
   if (typeof arn !== 'string' || !nameFromArn(arn, 'execution')) throw apiError.invalidArn('executionArn', arn);

@@ -129,6 +129,47 @@ describe('beyond Step Functions, through the REST API', () => {
     expect(refused.json.message).toContain('/States/Boom');
   });
 
+  describe('execution names', () => {
+    const def = { StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.wait', End: true } } };
+    const start = (machine: string, name: string, input: unknown) => post(s, `/state-machines/${machine}/executions`, { name, input });
+
+    async function startFinished(machine: string, name: string, input: unknown) {
+      const r = await start(machine, name, input);
+      expect(r.status).toBe(202);
+      await s.finished(r.json.executionArn as string);
+      return r.json.executionArn as string;
+    }
+
+    it('unique while retained (default): a finished name stays taken; same name and input while running is the same execution', async () => {
+      await post(s, '/state-machines', { name: 'names-default', definition: def });
+      await startFinished('names-default', 'once', { wait: 0 });
+      expect((await start('names-default', 'once', { wait: 0 })).json.error).toBe('ExecutionAlreadyExists');
+    });
+
+    it('unique forever: the name stays taken even after the execution expired from the store', async () => {
+      await post(s, '/state-machines', { name: 'names-forever', definition: def, settings: { namePolicy: 'unique-forever' } });
+      const arn = await startFinished('names-forever', 'invoice-42', { wait: 0 });
+      // what TTL expiry does on AWS: the execution record is gone
+      const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
+      await s.engine.dynamo.client.send(new DeleteItemCommand({ TableName: s.engine.dynamo.tableName, Key: { pk: { S: `EX#${arn}` }, sk: { S: 'META' } } }));
+      expect(await s.deps.store.getExecution(arn)).toBeUndefined();
+      expect((await start('names-forever', 'invoice-42', { wait: 0 })).json.error).toBe('ExecutionAlreadyExists');
+    });
+
+    it('reusable after finish: a finished name starts a new execution; a running one is idempotent', async () => {
+      await post(s, '/state-machines', { name: 'names-reuse', definition: def, settings: { namePolicy: 'reusable-after-finish' } });
+      const first = await startFinished('names-reuse', 'nightly', { wait: 0 });
+      const second = await startFinished('names-reuse', 'nightly', { wait: 0 });
+      expect(second).toBe(`${first}:2`);
+      expect((await get(s, `/executions/${enc(second)}`)).name).toBe('nightly');
+      const third = await start('names-reuse', 'nightly', { wait: 3600 });
+      const again = await start('names-reuse', 'nightly', { wait: 3600 });
+      expect(again.json.executionArn).toBe(third.json.executionArn);
+      expect((await start('names-reuse', 'nightly', { wait: 1 })).json.error).toBe('ExecutionAlreadyExists');
+      await post(s, `/executions/${enc(third.json.executionArn as string)}/stop`, {});
+    });
+  });
+
   it('runaway guard: an infinite loop stops at the transition limit with a clear error', async () => {
     const loop = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } } };
     await post(s, '/state-machines', { name: 'forever-loop', definition: loop, settings: { limits: { maxTransitions: 2000 } } });
