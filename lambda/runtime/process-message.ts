@@ -2,12 +2,13 @@
  * What the worker does with one work-queue message. Every kind is safe to receive twice: starts
  * and events go through applyEvent (stale ones are ignored), invokes are claimed per task attempt.
  */
-import type { WorkMessage } from '../ports';
+import type { TaskRequest, WorkMessage } from '../ports';
 import { applyEvent, ContentionError, flushOutbox } from './advance-execution';
 import type { IncomingEvent } from '../engine/types';
 import { delayFor, MAX_QUEUE_DELAY_SECONDS } from './effects';
 import type { EngineDeps } from './deps';
 import { isCallbackResource } from './callbacks';
+import { integrationFor } from './integrations';
 
 export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promise<void> {
   switch (msg.kind) {
@@ -74,7 +75,8 @@ async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'i
     return;
   }
   const rec = await deps.store.getExecution(executionArn);
-  const outcome = await deps.invoker.invoke({
+  const integration = integrationFor(task.resource);
+  const outcome = await (integration ? (r: TaskRequest) => integration(deps, r) : (r: TaskRequest) => deps.invoker.invoke(r))({
     resource: task.resource,
     input: task.input,
     executionArn,

@@ -179,6 +179,34 @@ describe('beyond Step Functions, through the REST API', () => {
     expect(rec.cause).toContain('2000 state transitions');
   });
 
+  it('continue as new: a Task starts a fresh execution of the machine with the parent id in its input', async () => {
+    const def = {
+      StartAt: 'Round',
+      States: {
+        Round: { Type: 'Choice', Choices: [{ Variable: '$.round', NumericGreaterThanEquals: 3, Next: 'Done' }], Default: 'ContinueAsNew' },
+        ContinueAsNew: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::states:startExecution',
+          Parameters: {
+            StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:generations',
+            Input: { 'round.$': 'States.MathAdd($.round, 1)', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' },
+          },
+          End: true,
+        },
+        Done: { Type: 'Succeed' },
+      },
+    };
+    await post(s, '/state-machines', { name: 'generations', definition: def });
+    const first = (await post(s, '/state-machines/generations/executions', { input: { round: 1 } })).json.executionArn as string;
+    const out1 = JSON.parse((await s.finished(first)).output!);
+    expect(out1.ExecutionArn).toMatch(/:execution:generations:/);
+    const second = await s.finished(out1.ExecutionArn);
+    expect(JSON.parse(second.input)).toEqual({ round: 2, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: first });
+    const third = await s.finished(JSON.parse(second.output!).ExecutionArn);
+    expect(third.status).toBe('SUCCEEDED');
+    expect(JSON.parse(third.output!)).toMatchObject({ round: 3 });
+  });
+
   it('trace ids: the caller\'s X-Amzn-Trace-Id reaches every task and DescribeExecution', async () => {
     const def = { StartAt: 'T', States: { T: { Type: 'Task', Resource: FN('trace'), Next: 'U' }, U: { Type: 'Task', Resource: FN('trace'), End: true } } };
     await post(s, '/state-machines', { name: 'traced', definition: def });
