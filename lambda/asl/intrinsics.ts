@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { StatesError, ErrorNames } from './errors';
 import type { PathScope, RandomSource } from './scope';
 import { queryPath, jsonEquals, javaToString, isPlainObject } from './jsonpath';
+import { parseCache } from './parse-cache';
 
 // ---------------------------------------------------------------------------------------------
 // AST
@@ -57,21 +58,11 @@ export function isIntrinsicCall(s: string): boolean {
   return typeof s === 'string' && /^\s*States\.[A-Za-z0-9]+\s*\(/.test(s);
 }
 
-const AST_CACHE = new Map<string, IntrinsicCall>();
-const AST_CACHE_LIMIT = 10_000;
-
 /**
  * Parses an intrinsic invocation into an AST. Bad syntax, an unknown function, a wrong number of
  * arguments or too deep nesting throw States.IntrinsicFailure naming the problem and its position.
  */
-export function parseIntrinsic(expr: string): IntrinsicCall {
-  const cached = AST_CACHE.get(expr);
-  if (cached) return cached;
-  const ast = new IntrinsicParser(expr).parse();
-  if (AST_CACHE.size >= AST_CACHE_LIMIT) AST_CACHE.clear();
-  AST_CACHE.set(expr, ast);
-  return ast;
-}
+export const parseIntrinsic: (expr: string) => IntrinsicCall = parseCache((expr) => new IntrinsicParser(expr).parse());
 
 /**
  * Evaluates an intrinsic (text or parsed AST). `field` (e.g. "value.$") only improves the text of the

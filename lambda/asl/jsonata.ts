@@ -9,6 +9,7 @@ import jsonata from 'jsonata';
 import { createHash } from 'node:crypto';
 import { StatesError, ErrorNames } from './errors';
 import type { RandomSource } from './scope';
+import { parseCache } from './parse-cache';
 
 export interface JsonataBindings {
   states: Record<string, unknown>;
@@ -30,17 +31,8 @@ export function jsonataBody(value: string): string {
   return m ? m[1].trim() : value;
 }
 
-// Compiling is costly next to evaluating; definitions repeat the same few expressions.
-const compiled = new Map<string, jsonata.Expression>();
-
-export function compileJsonata(body: string): jsonata.Expression {
-  let expr = compiled.get(body);
-  if (!expr) {
-    expr = jsonata(body);
-    compiled.set(body, expr);
-  }
-  return expr;
-}
+/** Compiling is costly next to evaluating; definitions repeat the same few expressions. */
+export const compileJsonata: (body: string) => jsonata.Expression = parseCache((body) => jsonata(body));
 
 /** A JSONata sequence of one collapses to its item, as AWS's own $range does. */
 function asSequence(values: unknown[]): unknown[] {

@@ -18,6 +18,7 @@
  */
 import { StatesError, ErrorNames } from './errors';
 import type { PathScope } from './scope';
+import { parseCache } from './parse-cache';
 
 // ---------------------------------------------------------------------------------------------
 // Public API
@@ -134,18 +135,8 @@ interface CompiledPath {
   normalized: string;
 }
 
-const PATH_CACHE = new Map<string, CompiledPath>();
-const PATH_CACHE_LIMIT = 10_000;
-
-/** Parses once per distinct path text: paths come from the definition, so the set is small and hot. */
-function compilePath(path: string): CompiledPath {
-  const cached = PATH_CACHE.get(path);
-  if (cached) return cached;
-  const compiled = new PathParser(path).parse();
-  if (PATH_CACHE.size >= PATH_CACHE_LIMIT) PATH_CACHE.clear();
-  PATH_CACHE.set(path, compiled);
-  return compiled;
-}
+/** Parses once per distinct path text. */
+const compilePath: (path: string) => CompiledPath = parseCache((path) => new PathParser(path).parse());
 
 function invalidPath(path: string, message: string): never {
   throw new StatesError(ErrorNames.Runtime, `Invalid path '${path}' : ${message}`);

@@ -1,6 +1,7 @@
 import { parseIntrinsic, evaluateIntrinsic, isIntrinsicCall, INTRINSIC_FUNCTION_NAMES } from '../../lambda/asl/intrinsics';
 import { StatesError } from '../../lambda/asl/errors';
 import type { PathScope, RandomSource } from '../../lambda/asl/scope';
+import { statesErrorOf } from './helpers';
 
 function scope(input: unknown, variables: Record<string, unknown> = {}, context: unknown = {}): PathScope {
   return {
@@ -21,15 +22,7 @@ function run(expr: string, s: PathScope = empty, random: RandomSource = rnd): un
   return evaluateIntrinsic(expr, s, random);
 }
 
-function failure(fn: () => unknown): StatesError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StatesError) return e;
-    throw e;
-  }
-  throw new Error('expected a StatesError');
-}
+const failure = statesErrorOf;
 
 /** Asserts States.IntrinsicFailure whose cause contains every fragment. */
 function expectIntrinsicFailure(expr: string, fragments: string[], s: PathScope = empty): void {

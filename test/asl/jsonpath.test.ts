@@ -10,6 +10,7 @@ import {
 } from '../../lambda/asl/jsonpath';
 import { StatesError } from '../../lambda/asl/errors';
 import type { PathScope } from '../../lambda/asl/scope';
+import { statesErrorOf } from './helpers';
 
 function scope(input: unknown, variables: Record<string, unknown> = {}, context: unknown = {}): PathScope {
   return {
@@ -31,15 +32,7 @@ function reason(path: string, s: PathScope): string | undefined {
   return r.reason;
 }
 
-function thrown(fn: () => unknown): StatesError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StatesError) return e;
-    throw e;
-  }
-  throw new Error('expected a StatesError');
-}
+const thrown = statesErrorOf;
 
 const store = {
   store: {

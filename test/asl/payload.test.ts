@@ -1,6 +1,7 @@
 import { resolvePayloadTemplate } from '../../lambda/asl/payload';
 import { StatesError } from '../../lambda/asl/errors';
 import type { PathScope, RandomSource } from '../../lambda/asl/scope';
+import { statesErrorOf } from './helpers';
 
 function scope(input: unknown, variables: Record<string, unknown> = {}, context: unknown = {}): PathScope {
   return {
@@ -16,15 +17,7 @@ function resolve(template: unknown, s: PathScope, field = 'Parameters'): unknown
   return resolvePayloadTemplate(template, s, random, field);
 }
 
-function failure(fn: () => unknown): StatesError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof StatesError) return e;
-    throw e;
-  }
-  throw new Error('expected a StatesError');
-}
+const failure = statesErrorOf;
 
 describe('resolvePayloadTemplate', () => {
   const input = { flagged: 7, vals: [0, 10, 20, 30, 40, 50], name: 'Arnav', obj: { k: 'v' } };
