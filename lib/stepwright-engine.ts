@@ -193,6 +193,8 @@ export class StepwrightEngine extends Construct {
     const environment = {
       STEPWRIGHT_TABLE: this.table.tableName,
       STEPWRIGHT_QUEUE_URL: this.queue.queueUrl,
+      // the worker fails an execution on its message's last delivery before the DLQ takes it
+      STEPWRIGHT_MAX_RECEIVES: String(props.maxReceiveCount ?? 5),
       STEPWRIGHT_REGION: Aws.REGION,
       STEPWRIGHT_ACCOUNT_ID: Aws.ACCOUNT_ID,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,

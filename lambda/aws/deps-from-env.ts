@@ -38,6 +38,8 @@ export function depsFromEnv(): EngineDeps {
     region,
     // The account id is the first path segment of the queue URL: https://sqs.<region>.amazonaws.com/<account>/<name>
     accountId: process.env.STEPWRIGHT_ACCOUNT_ID ?? new URL(required('STEPWRIGHT_QUEUE_URL')).pathname.split('/')[1] ?? '000000000000',
+    // the work queue's redrive policy (maxReceiveCount), set by the stack
+    maxReceiveCount: process.env.STEPWRIGHT_MAX_RECEIVES ? Number(process.env.STEPWRIGHT_MAX_RECEIVES) : undefined,
     onExecutionFinished: (status) => {
       const name = METRIC_BY_STATUS[status];
       if (!name) return;

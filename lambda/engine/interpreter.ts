@@ -127,6 +127,10 @@ class Step {
   }
 
   private async dispatch(event: Exclude<IncomingEvent, { type: 'StartExecution' } | { type: 'RedriveExecution' }>): Promise<void> {
+    if (event.type === 'FailExecution') {
+      this.failExecution(event.error, event.cause);
+      return;
+    }
     if (event.type === 'StopExecution') {
       this.finishExecution('ABORTED', 'ExecutionAborted', { error: event.error, cause: event.cause });
       return;

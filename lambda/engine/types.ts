@@ -119,6 +119,8 @@ export type IncomingEvent =
   | { type: 'StartExecution'; execution: Omit<ExecutionInfo, 'redriveCount'> & { redriveCount?: number }; limits?: ExecutionLimits; traceId?: string }
   /** resume a FAILED, TIMED_OUT or ABORTED execution from where it stopped (AWS: RedriveExecution) */
   | { type: 'RedriveExecution' }
+  /** the engine itself gave up on the execution (a poison message): FAILED, and redrivable */
+  | { type: 'FailExecution'; error: string; cause: string }
   | { type: 'TaskSucceeded'; token: string; output: unknown }
   | { type: 'TaskFailed'; token: string; error: string; cause?: string }
   | { type: 'TaskHeartbeat'; token: string }

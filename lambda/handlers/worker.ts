@@ -6,6 +6,7 @@
 import type { SQSEvent, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { processMessage } from '../runtime/process-message';
+import { applyEvent } from '../runtime/advance-execution';
 import type { EngineDeps } from '../runtime/deps';
 import type { WorkMessage } from '../ports';
 import { logger } from '../runtime/logger';
@@ -26,7 +27,20 @@ export function createWorkerHandler(getDeps: () => EngineDeps | Promise<EngineDe
       try {
         await processMessage(deps, msg);
       } catch (e) {
-        logger.warn('work message failed; it will be retried', { messageId: r.messageId, kind: msg.kind, executionArn: msg.executionArn, error: String((e as Error)?.message ?? e) });
+        const receives = Number(r.attributes?.ApproximateReceiveCount ?? 1);
+        const error = String((e as Error)?.message ?? e);
+        if (deps.maxReceiveCount !== undefined && receives >= deps.maxReceiveCount) {
+          // A poison message: this was its last delivery. Fail its execution with a clear cause
+          // rather than leave it hanging (a redrive resumes it once the cause is fixed).
+          logger.error('work message failed on its last delivery; failing its execution', { messageId: r.messageId, kind: msg.kind, executionArn: msg.executionArn, receives, error });
+          await applyEvent(deps, msg.executionArn, {
+            type: 'FailExecution',
+            error: 'Stepwright.WorkerFailure',
+            cause: `A work message (${msg.kind}) for this execution failed ${receives} times and went to the dead-letter queue. Last error: ${error}`,
+          }).catch(() => undefined);
+        } else {
+          logger.warn('work message failed; it will be retried', { messageId: r.messageId, kind: msg.kind, executionArn: msg.executionArn, receives, error });
+        }
         throw e;
       }
     };

@@ -63,6 +63,7 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT,
     taskLeaseSeconds: opts.taskLeaseSeconds,
+    maxReceiveCount: opts.maxReceiveCount ?? 10,
     fault: opts.fault,
   };
   for (const sm of opts.stateMachines ?? []) await registerStateMachine(deps, sm);

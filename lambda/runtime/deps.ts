@@ -17,6 +17,11 @@ export interface EngineDeps {
   accountId: string;
   /** how long one invoke message holds its claim on a task attempt (should exceed the task's run time) */
   taskLeaseSeconds?: number;
+  /**
+   * deliveries after which the queue gives a message up to its dead-letter queue (the queue's
+   * maxReceiveCount): on the last one a failing message fails its execution with a clear cause
+   */
+  maxReceiveCount?: number;
   /** states one advance runs before continuing through a message (default 500) */
   maxStatesPerStep?: number;
   /** test hook: called at each step of a commit; a test throws here to simulate a crash */
