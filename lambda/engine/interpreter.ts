@@ -399,10 +399,8 @@ class Step {
       const assigned = await evaluateAssign(state.Assign, env, undefined);
       return this.leaveState(run, state, output, assigned);
     }
+    // The result's size is checked as part of the output (leaveState): same error, one walk fewer.
     const result = state.Result !== undefined ? state.Result : await effectiveInput(state, env);
-    if (exceedsBytes(result)) {
-      throw new StatesError(ErrorNames.DataLimitExceeded, `The state/task '${run.stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`);
-    }
     const assigned = await evaluateAssign(state.Assign, env, result);
     const { output } = await resultToOutput(state, env, result, { resultSelector: false });
     this.leaveState(run, state, output, assigned);
