@@ -49,3 +49,8 @@ export function isDistributedMap(state: StateDefinition): boolean {
   const proc = state.ItemProcessor ?? state.Iterator;
   return proc?.ProcessorConfig?.Mode === 'DISTRIBUTED';
 }
+
+/** Task resources that finish through SendTaskSuccess/SendTaskFailure rather than their return value. */
+export function isCallbackResource(resource: string): boolean {
+  return resource.endsWith('.waitForTaskToken');
+}

@@ -36,7 +36,7 @@ import {
   type QueryLanguage,
   type StateEnv,
 } from './dataflow';
-import { machineAt, mapProcessorKey, isDistributedMap, type Catcher, type StateDefinition, type StateMachineDefinition } from './definition';
+import { isCallbackResource, machineAt, mapProcessorKey, isDistributedMap, type Catcher, type StateDefinition, type StateMachineDefinition } from './definition';
 import type { AdvanceResult, Effect, ExecutionSnapshot, FanOut, IncomingEvent, Run } from './types';
 
 export interface AdvanceOptions {
@@ -409,7 +409,7 @@ class Step {
   private async execTask(run: Run, state: StateDefinition): Promise<void> {
     const token = this.newToken();
     const resource: string = state.Resource;
-    const waitForTaskToken = resource.endsWith('.waitForTaskToken');
+    const waitForTaskToken = isCallbackResource(resource);
     const taskToken = waitForTaskToken ? taskTokenFor(this.snap.execution.arn, token) : undefined;
     const env = this.env(run, state, { taskToken });
     const input = await effectiveInput(state, env, env.language === 'JSONata' ? 'Arguments' : 'Parameters');

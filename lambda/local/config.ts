@@ -18,7 +18,7 @@ import type { StateMachineDefinition } from '../engine/definition';
 import type { TaskInvoker } from '../ports';
 import { LambdaTaskInvoker, lambdaTarget } from '../aws/lambda-invoker';
 import { LocalTaskInvoker } from './local-invoker';
-import { checkSettings } from '../runtime/service';
+import { checkSettings, VALID_NAME } from '../runtime/service';
 import type { StateMachineSettings } from '../ports';
 import { loadTaskModule } from './task-module';
 import { resolverFromTable } from './tasks';
@@ -48,8 +48,6 @@ export class ConfigError extends Error {
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
-/** Step Functions' name rules: 1..80 characters, none of whitespace, brackets, wildcards, these specials, or controls. */
-const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 const ROLE_ARN = /^arn:[^:]+:iam::\d{12}:role\/.+$/;
 
 /** `lambdaClient`: used for remoteLambda instead of a client built from its region (tests pass a stub). */

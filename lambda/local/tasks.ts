@@ -5,6 +5,7 @@
  * the result the way the Lambda integration does ({Payload, StatusCode, ...}).
  */
 import type { TaskFunction, TaskResolver } from './runner';
+import { isCallbackResource } from '../engine/definition';
 
 const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke(\.waitForTaskToken)?$/;
 
@@ -33,7 +34,7 @@ export function resolverFromTable(table: Record<string, TaskFunction>): TaskReso
       const fn = direct ?? (typeof params.FunctionName === 'string' ? lookup(params.FunctionName) : undefined);
       if (!fn) return undefined;
       // A callback task's answer is what SendTaskSuccess carries, not a Lambda response: no wrapping.
-      const wrap = resource.endsWith('.waitForTaskToken') ? undefined : lambdaInvokeResult;
+      const wrap = isCallbackResource(resource) ? undefined : lambdaInvokeResult;
       return { fn, input: params.Payload === undefined ? {} : params.Payload, wrap };
     }
     const found = direct ?? lookup(resource);

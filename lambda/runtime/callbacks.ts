@@ -1,4 +1,2 @@
-/** Task resources that finish through SendTaskSuccess/SendTaskFailure rather than their return value. */
-export function isCallbackResource(resource: string): boolean {
-  return resource.endsWith('.waitForTaskToken');
-}
+/** Callback resources (.waitForTaskToken): the rule lives with the definition types. */
+export { isCallbackResource } from '../engine/definition';

@@ -19,10 +19,10 @@ import { ApiError, apiError } from './api-errors';
 import { arnPrefix, type EngineDeps } from './deps';
 
 // AWS: 1-80 characters, no whitespace, brackets, wildcards, special or control characters.
-const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+export const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 
 function checkName(name: unknown): string {
-  if (typeof name !== 'string' || !NAME.test(name)) throw apiError.invalidName(name);
+  if (typeof name !== 'string' || !VALID_NAME.test(name)) throw apiError.invalidName(name);
   return name;
 }
 
