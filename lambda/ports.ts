@@ -7,7 +7,7 @@
  *                  -> (outbox) ExecutionStore.appendHistory + WorkQueue.send + TaskInvoker.invoke
  */
 import type { HistoryEvent } from './engine/history';
-import type { Effect, ExecutionLimits, ExecutionSnapshot, ExecutionStatus, IncomingEvent } from './engine/types';
+import type { Effect, ExecutionInfo, ExecutionLimits, ExecutionSnapshot, ExecutionStatus, IncomingEvent } from './engine/types';
 
 // ------------------------------------------------------------------ records
 
@@ -45,6 +45,36 @@ export const DEFAULT_RETENTION_DAYS = 90;
 export interface Outbox {
   events: HistoryEvent[];
   messages: OutgoingMessage[];
+  /** spread fan-out work (create children, stop them, redrive them), done before the messages are sent */
+  fanOuts?: FanOutOrder[];
+}
+
+export type FanOutOrder = Extract<Effect, { type: 'SpawnChildren' | 'StopChildren' | 'RedriveChildren' }>;
+
+/**
+ * A spread child's tie to its parent: a Map item or Parallel branch that runs as an execution of
+ * its own, under `${fanId}/${index}`.
+ */
+export interface ChildLink {
+  /** the record of the execution (or child) that spread it */
+  parentArn: string;
+  fanId: string;
+  /** the parent's wait token for this fan-out */
+  token: string;
+  kind: 'map' | 'parallel';
+  index: number;
+  total: number;
+  /** the sibling this one starts when it ends (MaxConcurrency: a window that slides by one) */
+  next?: number;
+  /** the parent's redrive count when this child was (re)started: its fan-in counts under it */
+  generation: number;
+  /** the generation in which this child was last redriven (a duplicate start does not redrive twice) */
+  redrivenGeneration?: number;
+  machinePath: string[];
+  outerVariables?: Record<string, unknown>;
+  /** the parent execution's $$.Execution, without its input (read from the root execution's record) */
+  execution: Omit<ExecutionInfo, 'input'>;
+  limits?: ExecutionLimits;
 }
 
 export interface ExecutionRecord {
@@ -72,6 +102,8 @@ export interface ExecutionRecord {
   snapshot?: ExecutionSnapshot;
   /** effects of the last committed advance that may not have reached the outside world yet */
   outbox?: Outbox;
+  /** set on a spread child (a Map item or Parallel branch run as an execution of its own) */
+  child?: ChildLink;
 }
 
 export interface Page<T> {
@@ -126,6 +158,15 @@ export interface ExecutionStore {
    */
   reserveName(stateMachineArn: string, name: string, inputHash: string): Promise<{ reserved: boolean; inputHash?: string }>;
 
+  /** Strongly consistent reads of many records, in the order asked (undefined where one is missing). */
+  getExecutions(executionArns: string[]): Promise<(ExecutionRecord | undefined)[]>;
+
+  /**
+   * Adds `member` to the number set stored under `key` (idempotent: adding it twice changes nothing)
+   * and returns the set's size after. The fan-in counter of spread fan-outs; `expiresAt` (epoch s) lets it go.
+   */
+  addToSet(key: string, member: number, expiresAt?: number): Promise<number>;
+
   /** Idempotent: an event with an id already stored is overwritten with the same content. */
   appendHistory(executionArn: string, events: HistoryEvent[]): Promise<void>;
   getHistory(executionArn: string, query?: HistoryQuery): Promise<Page<HistoryEvent>>;
@@ -138,7 +179,13 @@ export type WorkMessage =
   /** hand an event to the interpreter; `notBefore` re-delays a timer longer than the queue's limit */
   | { kind: 'event'; executionArn: string; event: IncomingEvent; notBefore?: string }
   /** invoke a task and feed its answer back */
-  | { kind: 'invoke'; executionArn: string; task: Extract<Effect, { type: 'InvokeTask' }> };
+  | { kind: 'invoke'; executionArn: string; task: Extract<Effect, { type: 'InvokeTask' }> }
+  /** a spread child (executionArn) has ended: count it at its parent's fan-in, start its successor */
+  | { kind: 'fanIn'; executionArn: string }
+  /** start a spread child, or redrive it when it ran before (a redriven parent) */
+  | { kind: 'startChild'; executionArn: string }
+  /** every child of a spread fan-out has ended: gather their results for the parent (executionArn) */
+  | { kind: 'collect'; executionArn: string; fanId: string; token: string; total: number };
 
 export interface OutgoingMessage {
   body: WorkMessage;

@@ -9,6 +9,11 @@
  *   history event             EX#<executionArn>       EV#<id, 12 digits>
  *   large-record chunk        EX#<executionArn>       BLOB#<attemptId>#<n, 6 digits>
  *   task claim (lease)        EX#<executionArn>       CLAIM#<task token>
+ *   fan-in set                SET#<fanId>#g<n>#<shard> SET
+ *
+ * A spread child (Map item or Parallel branch run as an execution, ARN <fanId>/<index>) is an
+ * execution item without GSI keys: 10,000 children of one parent would all write one index
+ * partition; they are found by index instead.
  *
  * gsi1 is overloaded (state machine list + executions per state machine); gsi2 keys executions by
  * status so ListExecutions with a statusFilter is a direct Query instead of a filter that would read
@@ -20,6 +25,7 @@ import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type BatchWriteCommandInput,
   DeleteCommand,
@@ -29,6 +35,7 @@ import {
   type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { HistoryEvent } from '../engine/history';
 import type {
@@ -111,6 +118,8 @@ const keys = {
   /** a name used once under the 'unique-forever' policy: no TTL, it outlives the execution */
   name: (stateMachineArn: string, name: string) => ({ pk: `SM#${stateMachineArn}`, sk: `NAME#${name}` }),
   chunk: (arn: string, attempt: string, n: number) => ({ pk: `EX#${arn}`, sk: `${chunkPrefix(attempt)}${pad(n, 6)}` }),
+  /** one set per key, each its own partition key: a fan-in's shards never share a partition */
+  set: (key: string) => ({ pk: `SET#${key}`, sk: 'SET' }),
 };
 
 function chunkPrefix(attempt: string): string {
@@ -190,6 +199,7 @@ interface ExecutionBody {
   cause?: string;
   snapshot?: ExecutionRecord['snapshot'];
   outbox?: ExecutionRecord['outbox'];
+  child?: ExecutionRecord['child'];
 }
 
 /** Where the body of a chunked record lives: `chunks` items under BLOB#<attempt>#. */
@@ -206,12 +216,13 @@ interface EncodedExecution {
 
 function executionHead(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined): Item {
   const sortKey = `${exec.startDate}#${exec.name}`;
+  const listed = exec.child === undefined;
   return compact({
     ...keys.execution(exec.executionArn),
-    gsi1pk: `SMEX#${exec.stateMachineArn}`,
-    gsi1sk: sortKey,
-    gsi2pk: `SMEX#${exec.stateMachineArn}#${exec.status}`,
-    gsi2sk: sortKey,
+    gsi1pk: listed ? `SMEX#${exec.stateMachineArn}` : undefined,
+    gsi1sk: listed ? sortKey : undefined,
+    gsi2pk: listed ? `SMEX#${exec.stateMachineArn}#${exec.status}` : undefined,
+    gsi2sk: listed ? sortKey : undefined,
     executionArn: exec.executionArn,
     stateMachineArn: exec.stateMachineArn,
     stateMachineName: exec.stateMachineName,
@@ -243,10 +254,11 @@ function encodeExecution(exec: ExecutionRecord, writeId: string, expiresAt: numb
     cause: exec.cause,
     snapshot: exec.snapshot === undefined ? undefined : JSON.stringify(exec.snapshot),
     outbox: exec.outbox === undefined ? undefined : JSON.stringify(exec.outbox),
+    child: exec.child === undefined ? undefined : JSON.stringify(exec.child),
   });
   if (itemBytes(inline) <= INLINE_LIMIT) return { item: inline, chunks: [] };
 
-  const body: ExecutionBody = { input: exec.input, output: exec.output, cause: exec.cause, snapshot: exec.snapshot, outbox: exec.outbox };
+  const body: ExecutionBody = { input: exec.input, output: exec.output, cause: exec.cause, snapshot: exec.snapshot, outbox: exec.outbox, child: exec.child };
   const gz = gzip(JSON.stringify(body));
   if (itemBytes(head) + 'bodyGz'.length + gz.byteLength <= INLINE_LIMIT) return { item: { ...head, bodyGz: gz }, chunks: [] };
 
@@ -268,6 +280,7 @@ function inlineBody(item: Item): ExecutionBody {
     cause: item.cause as string | undefined,
     snapshot: typeof item.snapshot === 'string' ? JSON.parse(item.snapshot) : undefined,
     outbox: typeof item.outbox === 'string' ? JSON.parse(item.outbox) : undefined,
+    child: typeof item.child === 'string' ? JSON.parse(item.child) : undefined,
   };
 }
 
@@ -290,6 +303,7 @@ function decodeExecution(item: Item, body: ExecutionBody): ExecutionRecord {
     version: Number(item.version),
     snapshot: body.snapshot,
     outbox: body.outbox,
+    child: body.child,
   });
 }
 
@@ -427,6 +441,8 @@ function backoffMs(attempt: number): number {
 
 const MAX_BATCH_ATTEMPTS = 10;
 const BATCH_SIZE = 25;
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_SIZE = 100;
 const BATCH_CONCURRENCY = 4;
 
 function groupsOf<T>(items: T[], size: number): T[][] {
@@ -602,6 +618,40 @@ export class DynamoExecutionStore implements ExecutionStore {
     this.remember(arn, { version: exec.version, blob: encoded.blob });
     if (previousBlob && previousBlob.attempt !== writeId) await this.deleteChunksQuietly(arn, previousBlob);
     return true;
+  }
+
+  async getExecutions(executionArns: string[]): Promise<(ExecutionRecord | undefined)[]> {
+    const out: (ExecutionRecord | undefined)[] = new Array(executionArns.length);
+    const groups = groupsOf(executionArns.map((arn, i) => ({ arn, i })), BATCH_GET_SIZE);
+    await forEachLimited(groups, BATCH_CONCURRENCY, async (group) => {
+      const byArn = new Map(group.map((g) => [g.arn, g.i]));
+      let pending: Item[] = group.map((g) => keys.execution(g.arn));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`Stepwright store: ${pending.length} batch reads still unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await sleep(backoffMs(attempt));
+        const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+        for (const item of res.Responses?.[this.tableName] ?? []) {
+          const arn = item.executionArn as string;
+          // a chunked record is read the long way (its chunks may be replaced meanwhile)
+          out[byArn.get(arn)!] = blobRefOf(item) ? await this.getExecution(arn) : decodeExecution(item, inlineBody(item));
+        }
+        pending = (res.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];
+      }
+    });
+    return out;
+  }
+
+  async addToSet(key: string, member: number, expiresAt?: number): Promise<number> {
+    const res = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.set(key),
+        UpdateExpression: expiresAt === undefined ? 'ADD members :m' : 'ADD members :m SET expiresAt = if_not_exists(expiresAt, :e)',
+        ExpressionAttributeValues: expiresAt === undefined ? { ':m': new Set([member]) } : { ':m': new Set([member]), ':e': expiresAt },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return (res.Attributes?.members as Set<number> | undefined)?.size ?? 0;
   }
 
   async listExecutions(stateMachineArn: string, query: ExecutionListQuery = {}): Promise<Page<ExecutionSummary>> {

@@ -36,12 +36,15 @@ export class RunEnv implements StateEnv {
     for (let r: Run | undefined = this.run; r; r = r.parentId ? this.snap.runs[r.parentId] : undefined) {
       if (Object.prototype.hasOwnProperty.call(r.variables, name)) return { found: true, value: r.variables[name] };
     }
+    // A spread child (its own execution) sees the variables of the scopes around its Map or Parallel state.
+    const outer = this.snap.child?.outerVariables;
+    if (outer && Object.prototype.hasOwnProperty.call(outer, name)) return { found: true, value: outer[name] };
     return { found: false };
   }
 
   visibleVariables(): Record<string, unknown> {
     const chain: Run[] = [];
     for (let r: Run | undefined = this.run; r; r = r.parentId ? this.snap.runs[r.parentId] : undefined) chain.unshift(r);
-    return Object.assign({}, ...chain.map((r) => r.variables));
+    return Object.assign({}, this.snap.child?.outerVariables, ...chain.map((r) => r.variables));
   }
 }

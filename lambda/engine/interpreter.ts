@@ -48,7 +48,15 @@ export interface AdvanceOptions {
    * worker invocation, and one stored outbox, bounded when a loop or a big inline Map runs long.
    */
   maxStatesPerStep?: number;
+  /**
+   * How Map items and Parallel branches run. 'inline' (default): as child runs inside this snapshot.
+   * 'spread': each as an execution of its own (effect SpawnChildren), fanned in by the caller.
+   * 'auto': spread where the items or branches contain a Task (work worth spreading), inline otherwise.
+   */
+  fanOut?: FanOutMode;
 }
+
+export type FanOutMode = 'inline' | 'spread' | 'auto';
 
 const ROOT = 'root';
 const RETRYABLE_TYPES = new Set(['Task', 'Parallel', 'Map']);
@@ -63,7 +71,7 @@ export async function advance(
 ): Promise<AdvanceResult> {
   const step = new Step(definition, snapshot, event, now, options);
   await step.run(event);
-  return { snapshot: step.snap, events: step.history.events, effects: step.effects };
+  return { snapshot: step.snap, events: step.history.events, effects: step.effects, changed: step.changed || undefined };
 }
 
 /** An error while processing a state, before the engine adds AWS's "An error occurred..." prefix. */
@@ -78,6 +86,8 @@ class Step {
   snap!: ExecutionSnapshot;
   history: HistoryWriter;
   effects: Effect[] = [];
+  /** the snapshot changed without an event or effect to show for it */
+  changed = false;
   private ready: string[] = [];
   private readonly nowIso: string;
   private readonly nowMillis: number;
@@ -112,18 +122,22 @@ class Step {
     this.snap = { formatVersion: 1, execution: ex, status: 'RUNNING', nextEventId: 1, nextToken: 1, transitions: 0, runs: {} };
     if (event.limits) this.snap.limits = event.limits;
     if (event.traceId) this.snap.traceId = event.traceId;
+    if (event.child) this.snap.child = event.child;
+    // A spread child's own input is its item (or branch input); $$.Execution.Input stays the parent's.
+    const input = event.child ? event.childInput : ex.input;
     this.history.add('ExecutionStarted', {
-      input: this.history.payload(ex.input),
+      input: this.history.payload(input),
       inputDetails: { truncated: false },
       roleArn: ex.roleArn,
     });
-    if (exceedsBytes(ex.input)) {
+    if (exceedsBytes(input)) {
       this.failExecution(ErrorNames.DataLimitExceeded, 'The execution input exceeds the maximum number of bytes service limit.');
       return;
     }
-    const timeout = Math.min(this.def.TimeoutSeconds ?? Infinity, this.snap.limits?.maxDurationSeconds ?? Infinity);
+    // The execution's deadline is kept by the parent execution, which stops its children when it passes.
+    const timeout = event.child ? Infinity : Math.min(this.def.TimeoutSeconds ?? Infinity, this.snap.limits?.maxDurationSeconds ?? Infinity);
     if (timeout !== Infinity) this.effects.push({ type: 'SetTimer', token: this.timeoutToken(), at: this.after(timeout), purpose: 'timeout' });
-    this.startRun({ id: ROOT, machinePath: [], input: ex.input });
+    this.startRun({ id: ROOT, machinePath: event.child?.machinePath ?? [], input });
   }
 
   private async dispatch(event: Exclude<IncomingEvent, { type: 'StartExecution' } | { type: 'RedriveExecution' }>): Promise<void> {
@@ -148,6 +162,7 @@ class Step {
       for (const r of runnable.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) this.ready.push(r.id);
       return;
     }
+    if (event.type === 'ChildFailed' || event.type === 'ChildrenCompleted') return this.spreadAnswer(event);
     const found = this.findWaiting(event.token);
     if (!found) return; // stale or duplicate: acknowledged, nothing changes
     const { run, role } = found;
@@ -176,6 +191,28 @@ class Step {
       run.waiting = undefined;
       this.ready.push(run.id);
     }
+  }
+
+  /** The fan-in of a spread Map or Parallel reports a failed child, or that every child has ended. */
+  private async spreadAnswer(event: Extract<IncomingEvent, { type: 'ChildFailed' | 'ChildrenCompleted' }>): Promise<void> {
+    const parent = Object.values(this.snap.runs).find((r) => r.waiting?.kind === 'children' && r.waiting.token === event.token);
+    const fan = parent?.fanOut;
+    if (!parent || !fan?.spread) return; // the state has moved on (failed, caught, stopped): nothing to do
+    const state = this.stateOf(parent);
+    if (event.type === 'ChildrenCompleted') {
+      fan.results = event.results;
+      fan.succeeded = fan.total - fan.failed;
+      return this.finishFanOut(parent, state);
+    }
+    const failed = (fan.failedIndices ??= []);
+    if (failed.includes(event.index)) return; // a duplicate report
+    failed.push(event.index);
+    fan.failed++;
+    fan.firstError ??= { error: event.error, cause: event.cause };
+    this.changed = true;
+    if (this.failureTolerated(fan)) return;
+    this.effects.push({ type: 'StopChildren', fanId: fan.spread.fanId, total: fan.total });
+    await this.failFanOut(parent, state);
   }
 
   private findWaiting(token: string): { run: Run; role: 'task' | 'timeout' | 'heartbeat' | 'timer' } | undefined {
@@ -245,6 +282,11 @@ class Step {
   private env(run: Run, state: StateDefinition, extras: ContextExtras = {}): StateEnv {
     if (RETRYABLE_TYPES.has(state.Type)) extras = { ...extras, retryable: true };
     return new RunEnv(this.snap, run, this.languageOf(state), extras, this.options.random, this.nowMillis);
+  }
+
+  /** The record this snapshot is stored under: the execution's, or a spread child's own. */
+  private recordArn(): string {
+    return this.snap.child?.recordArn ?? this.snap.execution.arn;
   }
 
   private newToken(): string {
@@ -320,7 +362,14 @@ class Step {
       delete run.error;
       delete run.cause;
       const fan = run.fanOut;
-      if (fan) {
+      if (fan?.spread) {
+        // The children are executions of their own: the caller re-runs those that did not succeed.
+        fan.failed = 0;
+        fan.failedIndices = undefined;
+        fan.firstError = undefined;
+        run.waiting = { kind: 'children', token: fan.spread.token };
+        this.effects.push({ type: 'RedriveChildren', fanId: fan.spread.fanId, token: fan.spread.token, total: fan.total, maxConcurrency: fan.maxConcurrency, generation: snap.execution.redriveCount });
+      } else if (fan) {
         fan.failed = 0;
         fan.firstError = undefined;
         fan.running = this.childrenOf(run).length;
@@ -410,7 +459,7 @@ class Step {
     const token = this.newToken();
     const resource: string = state.Resource;
     const waitForTaskToken = isCallbackResource(resource);
-    const taskToken = waitForTaskToken ? taskTokenFor(this.snap.execution.arn, token) : undefined;
+    const taskToken = waitForTaskToken ? taskTokenFor(this.recordArn(), token) : undefined;
     const env = this.env(run, state, { taskToken });
     const input = await effectiveInput(state, env, env.language === 'JSONata' ? 'Arguments' : 'Parameters');
     const timeoutSeconds = this.numberField(state, env, 'TimeoutSeconds');
@@ -650,6 +699,7 @@ class Step {
       succeeded: 0,
       failed: 0,
       distributed: false,
+      spread: this.spreadMark(run, state),
     };
     await this.beginFanOut(run, state, fan);
   }
@@ -696,8 +746,10 @@ class Step {
       toleratedFailureCount: toleratedCount,
       toleratedFailurePercentage: toleratedPct,
       distributed,
+      spread: this.spreadMark(run, state),
     };
-    if (distributed) this.history.add('MapRunStarted', { mapRunArn: `${this.snap.execution.arn.replace(':execution:', ':mapRun:')}/${run.stateName}` });
+    if (fan.spread) this.history.add('MapRunStarted', { mapRunArn: mapRunArnOf(fan.spread.fanId) });
+    else if (distributed) this.history.add('MapRunStarted', { mapRunArn: `${this.snap.execution.arn.replace(':execution:', ':mapRun:')}/${run.stateName}` });
     await this.beginFanOut(run, state, fan);
   }
 
@@ -752,7 +804,45 @@ class Step {
     run.fanOut = fan;
     run.waiting = { kind: 'children' };
     if (fan.total === 0) return this.finishFanOut(run, state);
+    if (fan.spread) return this.spreadChildren(run, state, fan);
     await this.startChildren(run, state);
+  }
+
+  /** Should this Map or Parallel state's children run as executions of their own? */
+  private spreads(state: StateDefinition): boolean {
+    const mode = this.options.fanOut ?? 'inline';
+    if (mode === 'inline') return false;
+    if (mode === 'spread') return true;
+    return subtreeHasTask(state);
+  }
+
+  /** Spread: every child's input is computed now and handed over with the children; none is kept here. */
+  private async spreadChildren(parent: Run, state: StateDefinition, fan: FanOut): Promise<void> {
+    const { fanId, token } = fan.spread!;
+    const inputs: unknown[] = [];
+    const machinePaths: string[][] = [];
+    for (let index = 0; index < fan.total; index++) {
+      if (fan.kind === 'parallel') {
+        inputs.push(fan.effectiveInput);
+        machinePaths.push([...parent.machinePath, 'States', parent.stateName, 'Branches', String(index)]);
+      } else {
+        inputs.push(await this.itemInput(parent, state, index, fan.items![index]));
+        if (index === 0) machinePaths.push([...parent.machinePath, 'States', parent.stateName, mapProcessorKey(state)]);
+      }
+    }
+    fan.items = undefined;
+    fan.effectiveInput = undefined;
+    fan.results = [];
+    parent.waiting = { kind: 'children', token };
+    const outerVariables = this.env(parent, state).visibleVariables();
+    this.effects.push({ type: 'SpawnChildren', fanId, token, kind: fan.kind, stateName: parent.stateName, machinePaths, inputs, maxConcurrency: fan.maxConcurrency, outerVariables });
+  }
+
+  /** Marks a fan-out as spread (when it is) and names it: the children's records hang off `fanId`. */
+  private spreadMark(run: Run, state: StateDefinition): FanOut['spread'] {
+    if (!this.spreads(state)) return undefined;
+    const token = this.newToken();
+    return { fanId: `${this.recordArn()}/${run.stateName}/${token}`, token };
   }
 
   /** Starts children up to MaxConcurrency (0 = all). Their item input is computed here (ItemSelector). */
@@ -867,6 +957,7 @@ class Step {
 
   private abortRunTree(run: Run): void {
     if (run.waiting?.kind === 'task') this.effects.push({ type: 'CancelTask', token: run.waiting.token });
+    if (run.waiting?.kind === 'children' && run.fanOut?.spread) this.effects.push({ type: 'StopChildren', fanId: run.fanOut.spread.fanId, total: run.fanOut.total });
     for (const child of this.childrenOf(run)) this.abortRunTree(child);
     delete this.snap.runs[run.id];
   }
@@ -877,7 +968,7 @@ class Step {
     parent.waiting = undefined;
     if (fan.kind === 'parallel') this.history.add('ParallelStateSucceeded');
     else {
-      if (fan.distributed) this.history.add('MapRunSucceeded');
+      if (fan.distributed || fan.spread) this.history.add('MapRunSucceeded');
       this.history.add('MapStateSucceeded');
     }
     try {
@@ -897,7 +988,7 @@ class Step {
       if (fan.distributed) {
         this.history.add('MapRunFailed');
         failure = { error: ErrorNames.ExceedToleratedFailureThreshold, cause: 'The specified tolerated failure threshold was exceeded' };
-      }
+      } else if (fan.spread) this.history.add('MapRunFailed');
       this.history.add('MapStateFailed');
     }
     await this.stateFailed(parent, state, failure);
@@ -959,6 +1050,8 @@ class Step {
     if (this.snap.status !== 'RUNNING') return;
     for (const run of Object.values(this.snap.runs)) {
       if (run.waiting?.kind === 'task') this.effects.push({ type: 'CancelTask', token: run.waiting.token });
+      // Stopping (or failing) an execution stops the children it spread.
+      if (run.waiting?.kind === 'children' && run.fanOut?.spread) this.effects.push({ type: 'StopChildren', fanId: run.fanOut.spread.fanId, total: run.fanOut.total });
     }
     this.snap.status = status;
     this.snap.stopDate = this.nowIso;
@@ -1015,6 +1108,29 @@ export function redriveProblems(definition: StateMachineDefinition, snapshot: Ex
     else if (run.fanOut?.kind === 'parallel' && (state.Branches?.length ?? 0) !== run.fanOut.total) problems.push(`${where}: the number of branches changed`);
   }
   return problems;
+}
+
+/** The Map Run ARN of a spread Map (AWS names Map Runs under :mapRun:). */
+export function mapRunArnOf(fanId: string): string {
+  return fanId.replace(':execution:', ':mapRun:');
+}
+
+/** A spread fan-out's id from its Map Run ARN. */
+export function fanIdOfMapRun(mapRunArn: string): string {
+  return mapRunArn.replace(':mapRun:', ':execution:');
+}
+
+const taskInside = new WeakMap<object, boolean>();
+
+/** Does this Map or Parallel state's processor or branches (at any depth) contain a Task? */
+function subtreeHasTask(state: StateDefinition): boolean {
+  let known = taskInside.get(state);
+  if (known === undefined) {
+    const machines: StateMachineDefinition[] = state.Type === 'Parallel' ? (state.Branches ?? []) : [state.ItemProcessor ?? state.Iterator].filter(Boolean);
+    known = machines.some((m) => Object.values(m.States ?? {}).some((s) => s.Type === 'Task' || ((s.Type === 'Map' || s.Type === 'Parallel') && subtreeHasTask(s))));
+    taskInside.set(state, known);
+  }
+  return known;
 }
 
 /** Task tokens are opaque to the caller but say which execution and wait they answer. */

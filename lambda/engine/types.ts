@@ -24,7 +24,8 @@ export type Waiting =
   | { kind: 'task'; token: string; resource: string; effectiveInput: unknown; timeoutToken?: string; heartbeatToken?: string; heartbeatSeconds?: number }
   | { kind: 'timer'; token: string; until: string }
   | { kind: 'retry'; token: string; until: string }
-  | { kind: 'children' };
+  /** `token` is set when the children are separate executions (spread): their fan-in answers with it */
+  | { kind: 'children'; token?: string };
 
 /** Fan-out bookkeeping of a Map or Parallel state while its children run. */
 export interface FanOut {
@@ -50,6 +51,10 @@ export interface FanOut {
   completed?: boolean[];
   /** the Map's ItemBatcher settings, if any */
   batcher?: { maxItems?: number; maxBytes?: number; batchInput?: unknown };
+  /** set when the children run as separate executions (see SpawnChildren); items and results then live with them */
+  spread?: { fanId: string; token: string };
+  /** spread: indices whose failure has been counted (a duplicate report is ignored) */
+  failedIndices?: number[];
 }
 
 /**
@@ -112,11 +117,35 @@ export interface ExecutionSnapshot {
   continueToken?: string;
   /** W3C/X-Ray style trace id given to every task (Stepwright's extension) */
   traceId?: string;
+  /**
+   * Set when this snapshot is one Map item or Parallel branch run as an execution of its own (spread
+   * fan-out). `execution` then describes the parent execution ($$.Execution), without its input: the
+   * caller supplies `execution.input` for the step and leaves it out of what it stores.
+   */
+  child?: ChildInfo;
+}
+
+/** What a spread child knows of its place: its own record, and the variables of the scopes around it. */
+export interface ChildInfo {
+  /** the child's own record (task tokens and messages name it) */
+  recordArn: string;
+  /** the {StartAt, States} it runs, as JSON pointer tokens into the definition */
+  machinePath: string[];
+  /** the variables visible at the Map or Parallel state (read-only inside, as on AWS) */
+  outerVariables?: Record<string, unknown>;
 }
 
 /** What wakes the interpreter. */
 export type IncomingEvent =
-  | { type: 'StartExecution'; execution: Omit<ExecutionInfo, 'redriveCount'> & { redriveCount?: number }; limits?: ExecutionLimits; traceId?: string }
+  | {
+      type: 'StartExecution';
+      execution: Omit<ExecutionInfo, 'redriveCount'> & { redriveCount?: number };
+      limits?: ExecutionLimits;
+      traceId?: string;
+      /** a spread child: runs `child.machinePath` on `childInput`; `execution` is its parent's */
+      child?: ChildInfo;
+      childInput?: unknown;
+    }
   /** resume a FAILED, TIMED_OUT or ABORTED execution from where it stopped (AWS: RedriveExecution) */
   | { type: 'RedriveExecution' }
   /** the engine itself gave up on the execution (a poison message): FAILED, and redrivable */
@@ -125,7 +154,11 @@ export type IncomingEvent =
   | { type: 'TaskFailed'; token: string; error: string; cause?: string }
   | { type: 'TaskHeartbeat'; token: string }
   | { type: 'TimerFired'; token: string }
-  | { type: 'StopExecution'; error?: string; cause?: string };
+  | { type: 'StopExecution'; error?: string; cause?: string }
+  /** a spread child failed (reported once per index; a duplicate is ignored) */
+  | { type: 'ChildFailed'; token: string; index: number; error: string; cause?: string }
+  /** every spread child has ended; `results` in index order (null where a tolerated failure was) */
+  | { type: 'ChildrenCompleted'; token: string; results: unknown[] };
 
 /** What the interpreter asks its caller to do. */
 export type Effect =
@@ -147,10 +180,21 @@ export type Effect =
     }
   | { type: 'SetTimer'; token: string; at: string; purpose: 'wait' | 'retry' | 'timeout' | 'heartbeat' }
   | { type: 'CancelTask'; token: string }
-  | { type: 'ExecutionFinished'; status: ExecutionStatus };
+  | { type: 'ExecutionFinished'; status: ExecutionStatus }
+  /**
+   * Run each Map item or Parallel branch as an execution of its own (spread fan-out). At most
+   * `maxConcurrency` run at once (0: all). Their fan-in answers ChildFailed / ChildrenCompleted with `token`.
+   */
+  | { type: 'SpawnChildren'; fanId: string; token: string; kind: 'map' | 'parallel'; stateName: string; machinePaths: string[][]; inputs: unknown[]; maxConcurrency: number; outerVariables: Record<string, unknown> }
+  /** stop every child of a spread fan-out that still runs */
+  | { type: 'StopChildren'; fanId: string; total: number }
+  /** a redrive: children that did not succeed run again (resumed where they stopped), the others count as done */
+  | { type: 'RedriveChildren'; fanId: string; token: string; total: number; maxConcurrency: number; generation: number };
 
 export interface AdvanceResult {
   snapshot: ExecutionSnapshot;
   events: HistoryEvent[];
   effects: Effect[];
+  /** the snapshot changed although no event or effect came of it (a tolerated child failure was counted) */
+  changed?: boolean;
 }

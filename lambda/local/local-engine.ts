@@ -15,6 +15,7 @@ import { systemClock, type TaskInvoker, type Clock } from '../ports';
 import type { EngineDeps, FaultPoint } from '../runtime/deps';
 import { checkSettings, createStateMachine, stateMachineArnFor, updateStateMachine } from '../runtime/service';
 import type { ConfiguredStateMachine } from './config';
+import type { FanOutMode } from '../engine/interpreter';
 
 export interface LocalEngineOptions {
   /** folder for DynamoDB data and the queue file; omitted = in memory */
@@ -30,6 +31,8 @@ export interface LocalEngineOptions {
   concurrency?: number;
   taskLeaseSeconds?: number;
   fault?: (point: FaultPoint) => void;
+  /** how Map items and Parallel branches run (default 'auto': spread where they contain a Task) */
+  fanOut?: FanOutMode;
 }
 
 export interface LocalEngine {
@@ -65,6 +68,7 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
     taskLeaseSeconds: opts.taskLeaseSeconds,
     maxReceiveCount: opts.maxReceiveCount ?? 10,
     fault: opts.fault,
+    fanOut: opts.fanOut,
   };
   for (const sm of opts.stateMachines ?? []) await registerStateMachine(deps, sm);
   queue.start(createWorkerHandler(() => deps));

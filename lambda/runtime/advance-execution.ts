@@ -12,10 +12,11 @@
  */
 import { advance } from '../engine/interpreter';
 import type { StateMachineDefinition } from '../engine/definition';
-import type { IncomingEvent } from '../engine/types';
-import type { ExecutionRecord } from '../ports';
+import type { ExecutionSnapshot, IncomingEvent } from '../engine/types';
+import type { ExecutionRecord, FanOutOrder, OutgoingMessage } from '../ports';
 import { effectsToMessages } from './effects';
 import type { EngineDeps } from './deps';
+import { carryOutFanOut } from './fan-out';
 
 const MAX_CONFLICT_RETRIES = 20;
 
@@ -76,6 +77,7 @@ async function writeOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<Exec
   const outbox = rec.outbox!;
   if (outbox.events.length) await deps.store.appendHistory(rec.executionArn, outbox.events);
   deps.fault?.('after-history');
+  for (const order of outbox.fanOuts ?? []) await carryOutFanOut(deps, rec, order);
   if (outbox.messages.length) await deps.queue.send(outbox.messages);
   deps.fault?.('after-send');
   const cleared: ExecutionRecord = { ...rec, outbox: undefined, version: rec.version + 1 };
@@ -100,6 +102,34 @@ export const DEFAULT_MAX_STATES_PER_STEP = 500;
 export interface ApplyOptions {
   /** run from now on with this revision of the state machine (a redrive onto a corrected definition) */
   revisionId?: string;
+  /** a spread child redriven by its redriven parent: remember the generation, so a duplicate start does not redrive it again */
+  childRedriven?: boolean;
+}
+
+/** Root execution inputs by store and ARN: a spread child's $$.Execution.Input (an input never changes). */
+const rootInputsByStore = new WeakMap<object, Map<string, unknown>>();
+
+/** A spread child's snapshot leaves the parent's input out (10,000 children need not store it 10,000 times). */
+async function withRootInput(deps: EngineDeps, snap: ExecutionSnapshot): Promise<void> {
+  let inputs = rootInputsByStore.get(deps.store);
+  if (!inputs) rootInputsByStore.set(deps.store, (inputs = new Map()));
+  const arn = snap.execution.arn;
+  if (!inputs.has(arn)) {
+    const root = await deps.store.getExecution(arn);
+    inputs.set(arn, root ? JSON.parse(root.input) : null);
+    if (inputs.size > MAX_REMEMBERED_FLUSHES) inputs.delete(inputs.keys().next().value as string);
+  }
+  snap.execution.input = inputs.get(arn);
+}
+
+function isFanOutOrder(e: { type: string }): e is FanOutOrder {
+  return e.type === 'SpawnChildren' || e.type === 'StopChildren' || e.type === 'RedriveChildren';
+}
+
+/** A spread child stopped before it started (its parent stopped): it just ends, with no history. */
+async function abortUnstartedChild(deps: EngineDeps, rec: ExecutionRecord): Promise<boolean> {
+  const stopped: ExecutionRecord = { ...rec, status: 'ABORTED', stopDate: deps.clock.now().toISOString(), version: rec.version + 1 };
+  return deps.store.updateExecution(stopped, rec.version);
 }
 
 export async function applyEvent(deps: EngineDeps, executionArn: string, event: IncomingEvent, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
@@ -109,16 +139,32 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     deps.fault?.('after-read');
     if (rec.outbox) rec = await flushOutbox(deps, rec);
     if (rec.outbox) continue; // someone else is moving this execution on: read again
+    if (event.type === 'StopExecution' && rec.child && !rec.snapshot && rec.status === 'RUNNING') {
+      if (await abortUnstartedChild(deps, rec)) return 'applied';
+      continue;
+    }
     if (event.type === 'RedriveExecution' && rec.status !== 'RUNNING' && rec.snapshot) {
       // a redrive is the one event a finished execution takes
-    } else if (event.type === 'StartExecution' ? rec.snapshot !== undefined : rec.status !== 'RUNNING' || !rec.snapshot) return 'ignored';
+    } else if (event.type === 'StartExecution' ? rec.snapshot !== undefined || rec.status !== 'RUNNING' : rec.status !== 'RUNNING' || !rec.snapshot) return 'ignored';
     if (opts.revisionId) rec = { ...rec, revisionId: opts.revisionId };
     const definition = await definitionFor(deps, rec);
     const now = deps.clock.now();
-    const result = await advance(definition, rec.snapshot, event, now, { random: deps.random, maxStatesPerStep: deps.maxStatesPerStep ?? DEFAULT_MAX_STATES_PER_STEP });
-    if (result.events.length === 0 && result.effects.length === 0) return 'ignored';
+    const isChild = rec.snapshot?.child !== undefined || (event.type === 'StartExecution' && event.child !== undefined);
+    if (rec.snapshot?.child) await withRootInput(deps, rec.snapshot);
+    const result = await advance(definition, rec.snapshot, event, now, {
+      random: deps.random,
+      maxStatesPerStep: deps.maxStatesPerStep ?? DEFAULT_MAX_STATES_PER_STEP,
+      fanOut: deps.fanOut ?? 'auto',
+    });
+    if (result.events.length === 0 && result.effects.length === 0 && !result.changed) return 'ignored';
 
     const snap = result.snapshot;
+    if (isChild) delete snap.execution.input;
+    const fanOuts = result.effects.filter(isFanOutOrder);
+    const messages: OutgoingMessage[] = effectsToMessages(executionArn, result.effects, now.getTime(), deps.timeScale ?? 1);
+    // A spread child that ended tells its parent's fan-in (through the outbox, so a crash cannot lose it).
+    if (rec.child && snap.status !== 'RUNNING') messages.push({ body: { kind: 'fanIn', executionArn } });
+    const child = rec.child && opts.childRedriven ? { ...rec.child, redrivenGeneration: rec.child.generation } : rec.child;
     const next: ExecutionRecord = {
       ...rec,
       version: rec.version + 1,
@@ -128,7 +174,8 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
       output: snap.status === 'SUCCEEDED' ? JSON.stringify(snap.output ?? null) : undefined,
       error: snap.error,
       cause: snap.cause,
-      outbox: { events: result.events, messages: effectsToMessages(executionArn, result.effects, now.getTime(), deps.timeScale ?? 1) },
+      outbox: { events: result.events, messages, ...(fanOuts.length ? { fanOuts } : {}) },
+      child,
     };
     if (!(await deps.store.updateExecution(next, rec.version))) {
       // Lost a race: read again, after a short random pause so that many racers (a wide fan-in) spread out.

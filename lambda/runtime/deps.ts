@@ -4,6 +4,7 @@
  */
 import type { Clock, ExecutionStore, TaskInvoker, WorkQueue } from '../ports';
 import type { RandomSource } from '../asl/scope';
+import type { FanOutMode } from '../engine/interpreter';
 
 export interface EngineDeps {
   store: ExecutionStore;
@@ -22,6 +23,11 @@ export interface EngineDeps {
    * maxReceiveCount): on the last one a failing message fails its execution with a clear cause
    */
   maxReceiveCount?: number;
+  /**
+   * How Map items and Parallel branches run (default 'auto': as executions of their own where they
+   * contain a Task, so the work spreads over worker invocations; inline in the parent otherwise)
+   */
+  fanOut?: FanOutMode;
   /** states one advance runs before continuing through a message (default 500) */
   maxStatesPerStep?: number;
   /** test hook: called at each step of a commit; a test throws here to simulate a crash */
@@ -30,7 +36,7 @@ export interface EngineDeps {
   onExecutionFinished?: (status: string, executionArn: string) => void;
 }
 
-export type FaultPoint = 'after-read' | 'after-commit' | 'after-history' | 'after-send' | 'after-invoke';
+export type FaultPoint = 'after-read' | 'after-commit' | 'after-history' | 'after-send' | 'after-invoke' | 'after-count';
 
 export function arnPrefix(deps: Pick<EngineDeps, 'region' | 'accountId'>): string {
   return `arn:aws:states:${deps.region}:${deps.accountId}`;

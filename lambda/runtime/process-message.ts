@@ -9,6 +9,7 @@ import { delayFor, MAX_QUEUE_DELAY_SECONDS } from './effects';
 import type { EngineDeps } from './deps';
 import { isCallbackResource } from './callbacks';
 import { integrationFor } from './integrations';
+import { collect, fanIn, startChild } from './fan-out';
 
 export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promise<void> {
   switch (msg.kind) {
@@ -25,6 +26,12 @@ export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promis
       return;
     case 'invoke':
       return invokeTask(deps, msg);
+    case 'startChild':
+      return startChild(deps, msg.executionArn, (arn) => startExecution(deps, arn));
+    case 'fanIn':
+      return fanIn(deps, msg.executionArn);
+    case 'collect':
+      return collect(deps, msg);
   }
 }
 
@@ -34,6 +41,20 @@ async function startExecution(deps: EngineDeps, executionArn: string): Promise<v
   // Already started: applyEvent still finishes an outbox that a crash after the start's commit left behind
   // (this message is the only one that can), then ignores the start.
   // $$.Execution.RoleArn and the ExecutionStarted event carry the state machine's role, as on AWS.
+  if (rec.child && !rec.snapshot) {
+    // A spread child runs its part of the parent's definition; $$.Execution is the parent's.
+    const link = rec.child;
+    const root = await deps.store.getExecution(link.execution.arn);
+    await applyEvent(deps, executionArn, {
+      type: 'StartExecution',
+      execution: { ...link.execution, input: root ? JSON.parse(root.input) : null },
+      limits: link.limits,
+      traceId: rec.traceId,
+      child: { recordArn: executionArn, machinePath: link.machinePath, ...(link.outerVariables ? { outerVariables: link.outerVariables } : {}) },
+      childInput: JSON.parse(rec.input),
+    });
+    return;
+  }
   const sm = rec.snapshot ? undefined : await deps.store.getStateMachine(rec.stateMachineArn);
   await applyEvent(deps, executionArn, {
     type: 'StartExecution',

@@ -90,9 +90,19 @@ function outsideFan(events: HistoryEvent[]): string[] {
   return [...events.slice(0, from), ...events.slice(to)].map((e) => e.type);
 }
 
+/**
+ * Both ways a Map or Parallel can run: inside the parent's record, or spread over child executions
+ * (each item and branch its own record and messages, fanned in through sets). Each guarantee must hold for both.
+ */
+const MODES = ['inline', 'spread'] as const;
+type Mode = (typeof MODES)[number];
+
+/** The execution a message is about: a spread child's ARN is its parent's, followed by /state/token/index. */
+const rootOf = (arn: string) => arn.split('/')[0];
+
 /** Runs each input once on a plain engine: the histories every other run must match. */
-async function cleanRuns(): Promise<Map<string, HistoryEvent[]>> {
-  const t = await startTestEngine({ tasks: TASKS });
+async function cleanRuns(fanOut: Mode): Promise<Map<string, HistoryEvent[]>> {
+  const t = await startTestEngine({ tasks: TASKS, fanOut });
   try {
     const sm = await t.machine('workflow', WORKFLOW);
     const arns = await Promise.all(INPUTS.map((input, i) => t.start(sm, input, `clean-${i}`)));
@@ -125,9 +135,9 @@ async function expectSameAsClean(t: TestEngine, arn: string, input: Input, refer
   return events;
 }
 
-let reference: Map<string, HistoryEvent[]>;
+const references = new Map<Mode, Map<string, HistoryEvent[]>>();
 beforeAll(async () => {
-  reference = await cleanRuns();
+  for (const mode of MODES) references.set(mode, await cleanRuns(mode));
 });
 
 const engines: TestEngine[] = [];
@@ -137,11 +147,13 @@ afterEach(async () => {
 
 // ------------------------------------------------------------------ (a) duplicates, out of order
 
-describe('(a) every message delivered twice, batches shuffled', () => {
+describe.each(MODES)('(a) every message delivered twice, batches shuffled (%s)', (fanOut) => {
   it('ends every execution right, with the clean history, and runs each task attempt once', async () => {
+    const reference = references.get(fanOut)!;
     const rng = seeded(20240611);
     const t = await startTestEngine({
       tasks: TASKS,
+      fanOut,
       // longer than any task takes to run and be answered: a duplicate never runs a task again
       taskLeaseSeconds: 10,
       wrapWorker: (worker) => (event: SQSEvent) => worker({ Records: shuffle([...event.Records], rng) }),
@@ -187,14 +199,16 @@ interface CrashPlan {
   fired?: string;
 }
 
-describe('(b) a worker crashing once at each step of a commit', () => {
+describe.each(MODES)('(b) a worker crashing once at each step of a commit (%s)', (fanOut) => {
   const POINTS: FaultPoint[] = ['after-read', 'after-commit', 'after-history', 'after-send', 'after-invoke'];
   const NTH = [1, 2, 4];
 
   it('recovers through redelivery: right result, clean history, a task repeated only in the crash window', async () => {
+    const reference = references.get(fanOut)!;
     const als = new AsyncLocalStorage<Delivery>();
     const t = await startTestEngine({
       tasks: TASKS,
+      fanOut,
       visibilityTimeoutSeconds: 0.2,
       // longer than the visibility timeout: a redelivery after a crash 'after-invoke' finds the claim
       // still held and must come back once it has run out (a shorter one would merely be found expired)
@@ -210,7 +224,7 @@ describe('(b) a worker crashing once at each step of a commit', () => {
     const plans = new Map<string, CrashPlan>();
     t.deps.fault = (point) => {
       const d = als.getStore();
-      const plan = d && plans.get(d.msg.executionArn);
+      const plan = d && plans.get(rootOf(d.msg.executionArn));
       if (!d || !plan || plan.fired || plan.point !== point || (plan.kind && plan.kind !== d.msg.kind)) return;
       // 'after-read' in an invoke message whose task has run, before its answer is committed, is in the
       // crash window too: only the plans that ask for it crash there (they may repeat the task).
@@ -226,7 +240,14 @@ describe('(b) a worker crashing once at each step of a commit', () => {
       // the at-th time the point is passed, whatever the message
       ...POINTS.flatMap((point) => NTH.map((at) => ({ point, at, kind: undefined }))),
       // the first time in an invoke message: the task has run, its answer is being committed
-      ...POINTS.filter((p) => p !== 'after-invoke').map((point) => ({ point, at: 1, kind: 'invoke' as const })),
+      ...POINTS.filter((p) => p !== 'after-invoke').map((point) => ({ point, at: 1, kind: 'invoke' as WorkMessage['kind'] })),
+      // spread: the first time in each fan-out message (starting a child, gathering results, counting an end)
+      ...(fanOut === 'spread'
+        ? [
+            ...(['startChild', 'collect'] as const).flatMap((kind) => POINTS.filter((p) => p !== 'after-invoke').map((point) => ({ point, at: 1, kind }))),
+            ...[1, 2].map((at) => ({ point: 'after-count' as const, at, kind: 'fanIn' as const })),
+          ]
+        : []),
     ].map((r) => ({ ...r, name: `crash-${r.kind ?? 'any'}-${r.point}-${r.at}` }));
     /** the crash window: after the task ran, before its answer was committed */
     const repeats = (r: (typeof runs)[number]) => r.point === 'after-invoke' || (r.point === 'after-read' && r.kind === 'invoke');
@@ -269,7 +290,8 @@ describe('(b) a worker crashing once at each step of a commit', () => {
     );
     // every kind of message crashed somewhere
     const kinds = new Set([...plans.values()].map((p) => p.fired!.split(':')[0]));
-    expect([...kinds].sort()).toEqual(['event', 'invoke', 'start']);
+    expect([...kinds].sort()).toEqual(expect.arrayContaining(['event', 'invoke', 'start']));
+    if (fanOut === 'spread') expect([...kinds]).toEqual(expect.arrayContaining(['fanIn', 'startChild', 'collect']));
   });
 });
 
@@ -292,6 +314,8 @@ describe('(c) workers racing on one execution', () => {
     const t = await startTestEngine({
       concurrency: 8,
       taskLeaseSeconds: 30,
+      // inline: every answer lands on the one parent record (spread children have records of their own)
+      fanOut: 'inline',
       tasks: { Branch: barrier(BRANCHES), Item: barrier(ITEMS) },
     });
     engines.push(t);
@@ -363,7 +387,7 @@ describe('(c) workers racing on one execution', () => {
     const sm = await t.machine('workflow', WORKFLOW);
     const input = INPUTS[2];
     const arn = await t.start(sm, input);
-    await expectSameAsClean(t, arn, input, reference.get(key(input))!);
+    await expectSameAsClean(t, arn, input, references.get('spread')!.get(key(input))!);
     expect(losing).toBe(0);
     expect([...t.invoker.countsFor(arn).values()].every((c) => c === 1)).toBe(true);
   });

@@ -74,10 +74,11 @@ export class RecordingInvoker implements TaskInvoker {
     this.onInvoked?.(req);
     return out;
   }
-  /** how many times each task attempt ran, for one execution */
+  /** how many times each task attempt ran, for one execution (and the children it spread) */
   countsFor(executionArn: string): Map<string, number> {
     const counts = new Map<string, number>();
-    for (const c of this.calls) if (c.executionArn === executionArn) counts.set(c.idempotencyKey, (counts.get(c.idempotencyKey) ?? 0) + 1);
+    // a spread Map item or Parallel branch runs as a child execution named under its parent's ARN
+    for (const c of this.calls) if (c.executionArn === executionArn || c.executionArn.startsWith(`${executionArn}/`)) counts.set(c.idempotencyKey, (counts.get(c.idempotencyKey) ?? 0) + 1);
     return counts;
   }
 }
