@@ -104,22 +104,33 @@ export interface ApplyOptions {
   revisionId?: string;
   /** a spread child redriven by its redriven parent: remember the generation, so a duplicate start does not redrive it again */
   childRedriven?: boolean;
+  /**
+   * The record as the caller has just read it: used instead of the first read. A stale one costs
+   * only a lost conditional write (and a read then); a fresh one saves a read on every message.
+   */
+  known?: ExecutionRecord;
 }
 
 /** Root execution inputs by store and ARN: a spread child's $$.Execution.Input (an input never changes). */
 const rootInputsByStore = new WeakMap<object, Map<string, unknown>>();
 
-/** A spread child's snapshot leaves the parent's input out (10,000 children need not store it 10,000 times). */
-async function withRootInput(deps: EngineDeps, snap: ExecutionSnapshot): Promise<void> {
+/**
+ * The input of the root execution `arn` ($$.Execution.Input for its spread children), read once per
+ * process: a spread child's snapshot leaves it out (10,000 children need not store it 10,000 times).
+ */
+export async function rootInput(deps: EngineDeps, arn: string): Promise<unknown> {
   let inputs = rootInputsByStore.get(deps.store);
   if (!inputs) rootInputsByStore.set(deps.store, (inputs = new Map()));
-  const arn = snap.execution.arn;
   if (!inputs.has(arn)) {
     const root = await deps.store.getExecution(arn);
     inputs.set(arn, root ? JSON.parse(root.input) : null);
     if (inputs.size > MAX_REMEMBERED_FLUSHES) inputs.delete(inputs.keys().next().value as string);
   }
-  snap.execution.input = inputs.get(arn);
+  return inputs.get(arn);
+}
+
+async function withRootInput(deps: EngineDeps, snap: ExecutionSnapshot): Promise<void> {
+  snap.execution.input = await rootInput(deps, snap.execution.arn);
 }
 
 function isFanOutOrder(e: { type: string }): e is FanOutOrder {
@@ -134,7 +145,7 @@ async function abortUnstartedChild(deps: EngineDeps, rec: ExecutionRecord): Prom
 
 export async function applyEvent(deps: EngineDeps, executionArn: string, event: IncomingEvent, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
   for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-    let rec = await deps.store.getExecution(executionArn);
+    let rec = attempt === 0 && opts.known ? opts.known : await deps.store.getExecution(executionArn);
     if (!rec) return 'missing';
     deps.fault?.('after-read');
     if (rec.outbox) rec = await flushOutbox(deps, rec);

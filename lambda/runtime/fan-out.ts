@@ -149,17 +149,17 @@ async function updateChild(deps: EngineDeps, arn: string, change: (rec: Executio
 // ---------------------------------------------------------------- messages
 
 /** `startChild`: starts a child, or redrives one that ran in an earlier generation of its parent. */
-export async function startChild(deps: EngineDeps, childArn: string, start: (arn: string) => Promise<void>): Promise<void> {
+export async function startChild(deps: EngineDeps, childArn: string, start: (arn: string, known: ExecutionRecord) => Promise<void>): Promise<void> {
   const rec = await deps.store.getExecution(childArn);
   if (!rec?.child) return;
-  if (!rec.snapshot) return start(childArn);
+  if (!rec.snapshot) return start(childArn, rec);
   const link = rec.child;
   if (rec.status === 'RUNNING' || rec.status === 'SUCCEEDED' || link.redrivenGeneration === link.generation) {
     // A crash right after this message's own commit left its outbox: nothing else would finish it.
     if (rec.outbox) await flushOutbox(deps, rec);
     return;
   }
-  await applyEvent(deps, childArn, { type: 'RedriveExecution' }, { childRedriven: true });
+  await applyEvent(deps, childArn, { type: 'RedriveExecution' }, { childRedriven: true, known: rec });
 }
 
 /** `fanIn`: a child has ended. Failures reach the parent before the count, so the count never outruns them. */

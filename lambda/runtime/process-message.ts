@@ -2,8 +2,8 @@
  * What the worker does with one work-queue message. Every kind is safe to receive twice: starts
  * and events go through applyEvent (stale ones are ignored), invokes are claimed per task attempt.
  */
-import type { TaskRequest, WorkMessage } from '../ports';
-import { applyEvent, ContentionError, flushOutbox } from './advance-execution';
+import type { ExecutionRecord, TaskRequest, WorkMessage } from '../ports';
+import { applyEvent, ContentionError, flushOutbox, rootInput } from './advance-execution';
 import type { IncomingEvent } from '../engine/types';
 import { delayFor, MAX_QUEUE_DELAY_SECONDS } from './effects';
 import type { EngineDeps } from './deps';
@@ -27,7 +27,7 @@ export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promis
     case 'invoke':
       return invokeTask(deps, msg);
     case 'startChild':
-      return startChild(deps, msg.executionArn, (arn) => startExecution(deps, arn));
+      return startChild(deps, msg.executionArn, (arn, known) => startExecution(deps, arn, known));
     case 'fanIn':
       return fanIn(deps, msg.executionArn);
     case 'collect':
@@ -35,8 +35,9 @@ export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promis
   }
 }
 
-async function startExecution(deps: EngineDeps, executionArn: string): Promise<void> {
-  const rec = await deps.store.getExecution(executionArn);
+/** `known`: the record, when the caller has just read it. */
+export async function startExecution(deps: EngineDeps, executionArn: string, known?: ExecutionRecord): Promise<void> {
+  const rec = known ?? (await deps.store.getExecution(executionArn));
   if (!rec) return;
   // Already started: applyEvent still finishes an outbox that a crash after the start's commit left behind
   // (this message is the only one that can), then ignores the start.
@@ -44,15 +45,14 @@ async function startExecution(deps: EngineDeps, executionArn: string): Promise<v
   if (rec.child && !rec.snapshot) {
     // A spread child runs its part of the parent's definition; $$.Execution is the parent's.
     const link = rec.child;
-    const root = await deps.store.getExecution(link.execution.arn);
     await applyEvent(deps, executionArn, {
       type: 'StartExecution',
-      execution: { ...link.execution, input: root ? JSON.parse(root.input) : null },
+      execution: { ...link.execution, input: await rootInput(deps, link.execution.arn) },
       limits: link.limits,
       traceId: rec.traceId,
       child: { recordArn: executionArn, machinePath: link.machinePath, ...(link.outerVariables ? { outerVariables: link.outerVariables } : {}) },
       childInput: JSON.parse(rec.input),
-    });
+    }, { known: rec });
     return;
   }
   const sm = rec.snapshot ? undefined : await deps.store.getStateMachine(rec.stateMachineArn);
@@ -69,23 +69,24 @@ async function startExecution(deps: EngineDeps, executionArn: string): Promise<v
     },
     limits: sm?.settings?.limits,
     traceId: rec.traceId,
-  });
+  }, { known: rec });
 }
 
-/** True while the execution still waits on this task attempt (it may have timed out or been stopped). */
-async function stillWaiting(deps: EngineDeps, executionArn: string, token: string): Promise<boolean> {
+/** The record while the execution still waits on this task attempt (it may have timed out or been stopped). */
+async function stillWaiting(deps: EngineDeps, executionArn: string, token: string): Promise<ExecutionRecord | undefined> {
   const rec = await deps.store.getExecution(executionArn);
-  if (!rec) return false;
+  if (!rec) return undefined;
   const waiting = rec.status === 'RUNNING' && !!rec.snapshot && Object.values(rec.snapshot.runs).some((r) => r.waiting?.kind === 'task' && r.waiting.token === token);
   // A crash right after committing this task's answer leaves that commit's outbox to the redelivered invoke
   // message, which is about to be acknowledged: finish the outbox first (nothing else would).
   if (!waiting && rec.outbox) await flushOutbox(deps, rec);
-  return waiting;
+  return waiting ? rec : undefined;
 }
 
 async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'invoke' }>): Promise<void> {
   const { task, executionArn } = msg;
-  if (!(await stillWaiting(deps, executionArn, task.token))) return;
+  const rec = await stillWaiting(deps, executionArn, task.token);
+  if (!rec) return;
   const lease = deps.taskLeaseSeconds ?? Math.max(60, (task.timeoutSeconds ?? 900) + 60);
   if (!(await deps.store.claimTask(executionArn, task.token, lease))) {
     // Another delivery holds this attempt: it answers, unless it died after invoking (the crash window). A
@@ -95,7 +96,6 @@ async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'i
     if (!isCallbackResource(task.resource)) await deps.queue.send([{ body: msg, delaySeconds: Math.min(lease, MAX_QUEUE_DELAY_SECONDS) }]);
     return;
   }
-  const rec = await deps.store.getExecution(executionArn);
   const integration = integrationFor(task.resource);
   const outcome = await (integration ? (r: TaskRequest) => integration(deps, r) : (r: TaskRequest) => deps.invoker.invoke(r))({
     resource: task.resource,
@@ -105,7 +105,7 @@ async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'i
     attempt: task.attempt,
     taskToken: task.taskToken,
     idempotencyKey: `${executionArn}#${task.token}`,
-    traceId: rec?.traceId,
+    traceId: rec.traceId,
     timeoutSeconds: task.timeoutSeconds,
   });
   deps.fault?.('after-invoke');
@@ -115,7 +115,8 @@ async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'i
     ? { type: 'TaskSucceeded', token: task.token, output: outcome.output }
     : { type: 'TaskFailed', token: task.token, error: outcome.error, cause: outcome.cause };
   try {
-    await applyEvent(deps, executionArn, answer);
+    // the record read before the task ran: still current unless something else happened meanwhile
+    await applyEvent(deps, executionArn, answer, { known: rec.outbox ? undefined : rec });
   } catch (e) {
     if (!(e instanceof ContentionError)) throw e;
     // Many answers racing for one execution (a wide Map or Parallel). Failing this message would lose the
