@@ -64,6 +64,8 @@ export interface ChildLink {
   kind: 'map' | 'parallel';
   index: number;
   total: number;
+  /** the fan-out's MaxConcurrency (0: all at once) */
+  maxConcurrency: number;
   /** the sibling this one starts when it ends (MaxConcurrency: a window that slides by one) */
   next?: number;
   /** the parent's redrive count when this child was (re)started: its fan-in counts under it */

@@ -87,6 +87,7 @@ async function spawn(deps: EngineDeps, parent: ExecutionRecord, order: Spawn): P
       kind: order.kind,
       index,
       total,
+      maxConcurrency: n,
       next: n > 0 && index + n < total ? index + n : undefined,
       generation: snap.execution.redriveCount,
       machinePath: order.machinePaths[index] ?? order.machinePaths[0],
