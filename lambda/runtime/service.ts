@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { validateDefinition, formatIssues } from '../asl/validate';
-import { parseTaskToken } from '../engine/interpreter';
+import { mapRunArnOf, parseTaskToken } from '../engine/interpreter';
 import { definitionFor } from './advance-execution';
 import { MAX_PAYLOAD_BYTES } from '../engine/limits';
 import type { HistoryEvent } from '../engine/history';
@@ -218,6 +218,8 @@ export interface ExecutionDescription {
   cause?: string;
   traceHeader?: string;
   redriveCount: number;
+  /** a Map item run as a child execution: the Map Run it belongs to (AWS's field name) */
+  mapRunArn?: string;
 }
 
 export function describe(rec: ExecutionRecord): ExecutionDescription {
@@ -239,6 +241,7 @@ export function describe(rec: ExecutionRecord): ExecutionDescription {
   if (rec.error !== undefined) d.error = rec.error;
   if (rec.cause !== undefined) d.cause = rec.cause;
   if (rec.traceId) d.traceHeader = rec.traceId;
+  if (rec.child?.kind === 'map') d.mapRunArn = mapRunArnOf(rec.child.fanId);
   return d;
 }
 
