@@ -7,6 +7,7 @@
  * Transport-neutral: API Gateway (handlers/api.ts) and the local HTTP server both call `route`.
  */
 import * as svc from '../runtime/service';
+import * as mapRuns from '../runtime/map-runs';
 import { ApiError, apiError } from '../runtime/api-errors';
 import type { EngineDeps } from '../runtime/deps';
 import type { ExecutionStatus } from '../engine/types';
@@ -59,7 +60,7 @@ export async function route(deps: EngineDeps, req: HttpRequest): Promise<HttpRes
   try {
     return await rest(deps, req);
   } catch (e) {
-    if (e instanceof ApiError) return json(e.httpStatus === 400 && /DoesNotExist$/.test(e.code) ? 404 : e.httpStatus, { error: e.code, message: e.message });
+    if (e instanceof ApiError) return json(e.httpStatus === 400 && /DoesNotExist$|^ResourceNotFound$/.test(e.code) ? 404 : e.httpStatus, { error: e.code, message: e.message });
     throw e;
   }
 }
@@ -129,8 +130,23 @@ const ACTIONS: Record<string, Action> = {
   },
   DescribeExecution: async (deps, b) => executionOut(await svc.describeExecution(deps, str(b, 'executionArn'))),
   ListExecutions: async (deps, b) => {
+    // AWS: a Map Run's child executions are listed by mapRunArn, given instead of stateMachineArn
+    if (b.mapRunArn !== undefined && b.mapRunArn !== null) {
+      if (b.stateMachineArn !== undefined && b.stateMachineArn !== null) throw apiError.validation('Specify either stateMachineArn or mapRunArn, not both');
+      const page = await mapRuns.listMapRunExecutions(deps, { mapRunArn: str(b, 'mapRunArn'), statusFilter: optStr(b, 'statusFilter'), maxResults: optNum(b, 'maxResults'), nextToken: optStr(b, 'nextToken') });
+      return { executions: page.items.map((e) => ({ ...e, startDate: epoch(e.startDate), stopDate: epoch(e.stopDate) })), nextToken: page.nextToken };
+    }
+    if (b.stateMachineArn === undefined || b.stateMachineArn === null) throw apiError.validation("1 validation error detected: either 'stateMachineArn' or 'mapRunArn' must be given");
     const page = await svc.listExecutions(deps, { stateMachineArn: str(b, 'stateMachineArn'), statusFilter: optStr(b, 'statusFilter') as ExecutionStatus | undefined, maxResults: optNum(b, 'maxResults'), nextToken: optStr(b, 'nextToken') });
     return { executions: page.items.map((e) => ({ ...e, startDate: epoch(e.startDate), stopDate: epoch(e.stopDate) })), nextToken: page.nextToken };
+  },
+  DescribeMapRun: async (deps, b) => {
+    const d = await mapRuns.describeMapRun(deps, str(b, 'mapRunArn'));
+    return { ...d, startDate: epoch(d.startDate), stopDate: epoch(d.stopDate) };
+  },
+  ListMapRuns: async (deps, b) => {
+    const page = await mapRuns.listMapRuns(deps, { executionArn: str(b, 'executionArn'), maxResults: optNum(b, 'maxResults'), nextToken: optStr(b, 'nextToken') });
+    return { mapRuns: page.items.map((m) => ({ ...m, startDate: epoch(m.startDate), stopDate: epoch(m.stopDate) })), nextToken: page.nextToken };
   },
   GetExecutionHistory: async (deps, b) => {
     const page = await svc.getExecutionHistory(deps, {
@@ -234,6 +250,10 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
       const page = await svc.getExecutionHistory(deps, { executionArn: arn, maxResults: num(req.query.maxResults), nextToken: req.query.nextToken, reverseOrder: req.query.reverseOrder === 'true', includeExecutionData: req.query.includeExecutionData !== 'false' });
       return json(200, { events: page.items, nextToken: page.nextToken });
     }
+    if (parts.length === 3 && parts[2] === 'map-runs' && m === 'GET') {
+      const page = await mapRuns.listMapRuns(deps, { executionArn: arn, maxResults: num(req.query.maxResults), nextToken: req.query.nextToken });
+      return json(200, { mapRuns: page.items, nextToken: page.nextToken });
+    }
     if (parts.length === 3 && parts[2] === 'redrive' && m === 'POST') {
       const b = parseBody(req);
       return json(200, await svc.redriveExecution(deps, { executionArn: arn, useLatestDefinition: b.useLatestDefinition === true }));
@@ -242,6 +262,12 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
       const b = parseBody(req);
       return json(200, await svc.stopExecution(deps, { executionArn: arn, error: optStr(b, 'error'), cause: optStr(b, 'cause') }));
     }
+  }
+  // a Map Run's ARN holds '/': clients encode it as one path segment (%2F)
+  if (parts[0] === 'map-runs' && parts.length === 2 && m === 'GET') return json(200, await mapRuns.describeMapRun(deps, parts[1]));
+  if (parts[0] === 'map-runs' && parts.length === 3 && parts[2] === 'executions' && m === 'GET') {
+    const page = await mapRuns.listMapRunExecutions(deps, { mapRunArn: parts[1], statusFilter: req.query.statusFilter, maxResults: num(req.query.maxResults), nextToken: req.query.nextToken });
+    return json(200, { executions: page.items, nextToken: page.nextToken });
   }
   if (parts[0] === 'tasks' && parts.length === 2 && m === 'POST') {
     const b = parseBody(req);

@@ -26,5 +26,7 @@ export const apiError = {
   stateMachineAlreadyExists: (arn: string) => new ApiError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`),
   executionDoesNotExist: (arn: string) => new ApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`),
   executionAlreadyExists: (arn: string) => new ApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`),
+  /** DescribeMapRun and ListExecutions(mapRunArn): AWS answers ResourceNotFound for an unknown Map Run */
+  mapRunDoesNotExist: (arn: string) => new ApiError('ResourceNotFound', `Resource not found: Map Run '${arn}' does not exist`),
   validation: (message: string) => new ApiError('ValidationException', message),
 };
