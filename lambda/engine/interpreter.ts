@@ -748,6 +748,7 @@ class Step {
       distributed,
       spread: this.spreadMark(run, state),
     };
+    if (fan.spread && state.ResultWriter !== undefined) fan.resultsKept = true;
     if (fan.spread) this.history.add('MapRunStarted', { mapRunArn: mapRunArnOf(fan.spread.fanId) });
     else if (distributed) this.history.add('MapRunStarted', { mapRunArn: `${this.snap.execution.arn.replace(':execution:', ':mapRun:')}/${run.stateName}` });
     await this.beginFanOut(run, state, fan);
@@ -813,7 +814,8 @@ class Step {
     const mode = this.options.fanOut ?? 'inline';
     if (mode === 'inline') return false;
     if (mode === 'spread') return true;
-    return subtreeHasTask(state);
+    // a ResultWriter asks for results kept outside the state: only a spread Map keeps them (with its children)
+    return subtreeHasTask(state) || (state.Type === 'Map' && state.ResultWriter !== undefined);
   }
 
   /** Spread: every child's input is computed now and handed over with the children; none is kept here. */
@@ -971,8 +973,11 @@ class Step {
       if (fan.distributed || fan.spread) this.history.add('MapRunSucceeded');
       this.history.add('MapStateSucceeded');
     }
+    // With a ResultWriter the results are kept with the Map Run; as on AWS, the state's result says where.
+    const mapRunArn = fan.resultsKept && fan.spread ? mapRunArnOf(fan.spread.fanId) : undefined;
+    const result = mapRunArn ? { MapRunArn: mapRunArn, ResultWriterDetails: { Store: 'stepwright', MapRunArn: mapRunArn } } : fan.results;
     try {
-      await this.finishWithResult(parent, state, fan.results);
+      await this.finishWithResult(parent, state, result);
     } catch (e) {
       await this.processingFailed(parent, state, e);
     }

@@ -53,6 +53,11 @@ export interface FanOut {
   batcher?: { maxItems?: number; maxBytes?: number; batchInput?: unknown };
   /** set when the children run as separate executions (see SpawnChildren); items and results then live with them */
   spread?: { fanId: string; token: string };
+  /**
+   * spread, with a ResultWriter: the results stay with the Map Run's children (readable page by page
+   * through the API) and the state's result names the Map Run instead of holding them
+   */
+  resultsKept?: boolean;
   /** spread: indices whose failure has been counted (a duplicate report is ignored) */
   failedIndices?: number[];
 }

@@ -265,6 +265,10 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
   }
   // a Map Run's ARN holds '/': clients encode it as one path segment (%2F)
   if (parts[0] === 'map-runs' && parts.length === 2 && m === 'GET') return json(200, await mapRuns.describeMapRun(deps, parts[1]));
+  if (parts[0] === 'map-runs' && parts.length === 3 && parts[2] === 'results' && m === 'GET') {
+    const page = await mapRuns.getMapRunResults(deps, { mapRunArn: parts[1], maxResults: num(req.query.maxResults), nextToken: req.query.nextToken });
+    return json(200, { results: page.items, nextToken: page.nextToken });
+  }
   if (parts[0] === 'map-runs' && parts.length === 3 && parts[2] === 'executions' && m === 'GET') {
     const page = await mapRuns.listMapRunExecutions(deps, { mapRunArn: parts[1], statusFilter: req.query.statusFilter, maxResults: num(req.query.maxResults), nextToken: req.query.nextToken });
     return json(200, { executions: page.items, nextToken: page.nextToken });

@@ -196,10 +196,15 @@ const COLLECT_PAGE = 100;
 /** `collect`: every child has ended; their outputs, in index order, continue the parent. */
 export async function collect(deps: EngineDeps, msg: { executionArn: string; fanId: string; token: string; total: number }): Promise<void> {
   const parent = await deps.store.getExecution(msg.executionArn);
-  const waiting = parent?.status === 'RUNNING' && Object.values(parent.snapshot?.runs ?? {}).some((r) => r.waiting?.kind === 'children' && r.waiting.token === msg.token);
+  const waiting = parent?.status === 'RUNNING' ? Object.values(parent.snapshot?.runs ?? {}).find((r) => r.waiting?.kind === 'children' && r.waiting.token === msg.token) : undefined;
   if (!waiting) {
     // a duplicate, or the parent has moved on (perhaps through this very message, before a crash: finish its outbox)
     if (parent?.outbox) await flushOutbox(deps, parent);
+    return;
+  }
+  // A ResultWriter keeps the results with the children (read through the API): nothing to gather.
+  if (waiting.fanOut?.resultsKept) {
+    await applyEvent(deps, msg.executionArn, { type: 'ChildrenCompleted', token: msg.token, results: [] }, { known: parent });
     return;
   }
   const results: unknown[] = new Array(msg.total);

@@ -360,3 +360,39 @@ function childItem(rec: ExecutionRecord, mapRunArn: string): MapRunExecutionItem
     redriveCount: rec.snapshot?.execution.redriveCount ?? 0,
   };
 }
+
+// ------------------------------------------------------------------ results (Stepwright's ResultWriter)
+
+export interface MapRunResult {
+  index: number;
+  executionArn: string;
+  status: ExecutionStatus;
+  /** the item's output (JSON), when it succeeded */
+  output?: unknown;
+  error?: string;
+  cause?: string;
+}
+
+/**
+ * The results of a Map Run, in item order, a page at a time: where a Map with a ResultWriter keeps
+ * them (with its children) instead of in its state output, so a result set far over the 256 KiB
+ * state limit is still whole and readable. Stepwright's own operation (AWS writes to S3 instead).
+ */
+export async function getMapRunResults(deps: EngineDeps, q: { mapRunArn: unknown; maxResults?: number; nextToken?: string }): Promise<Page<MapRunResult>> {
+  const size = pageSize(q.maxResults);
+  const src = await loadMapRun(deps, q.mapRunArn);
+  const total = src.link?.total ?? 0;
+  const listing = `maprun-results:${src.mapRunArn}`;
+  const from = decodePosition(q.nextToken, listing, total);
+  const to = Math.min(total, from + size);
+  const arns = Array.from({ length: to - from }, (_, i) => childArnOf(src.fanId, from + i));
+  const records = await deps.store.getExecutions(arns);
+  const items = records.map((rec, i): MapRunResult => {
+    const r: MapRunResult = { index: from + i, executionArn: arns[i], status: rec?.status ?? 'RUNNING' };
+    if (rec?.status === 'SUCCEEDED' && rec.output !== undefined) r.output = JSON.parse(rec.output);
+    if (rec?.error !== undefined) r.error = rec.error;
+    if (rec?.cause !== undefined) r.cause = rec.cause;
+    return r;
+  });
+  return { items, ...(to < total ? { nextToken: encodePosition(listing, to) } : {}) };
+}
