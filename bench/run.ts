@@ -6,15 +6,20 @@
  * Then the durable engine (bench/engine.ts): executions over the local HTTP server, and I/O and AWS cost
  * per execution of a 10-state reference workflow.
  *
- * Options: --only=chain|intrinsics|map|engine (repeatable, comma list), --impls=stepwright,hand,peer,
+ * Then the fan-out curve (bench/fan-out.ts): a Map of 100, 1,000 and 10,000 items over the local HTTP
+ * server, spread and inline: time, memory, store requests and queue messages per item.
+ *
+ * Options: --only=chain|intrinsics|map|engine|fanout (repeatable, comma list), --impls=stepwright,hand,peer,
  *          --sample-ms=N (default 300; 5 samples per cell after a 300 ms warm-up), --no-memory,
- *          --samples (print every sample).
+ *          --samples (print every sample), --sizes=100,1000 (fan-out sizes; default 100,1000,10000),
+ *          --concurrency=N (fan-out queue concurrency; default 32).
  * The peer is `require('aws-local-stepfunctions')`, or from STEPWRIGHT_BENCH_PEER=<folder with node_modules>.
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { consume, fmtRate, fmtRatio, getGc, jsonDiff, measureInterleaved, table, type RunOnce } from './harness';
 import { runEngineBench } from './engine';
+import { runFanOutBench } from './fan-out';
 import { loadPeer, runStepwright, stepwright } from './impls';
 import type { MemoryFigures } from './memory';
 import { intrinsics } from './workloads/intrinsics';
@@ -46,6 +51,11 @@ async function main(): Promise<void> {
 
   if (workloads.length) await interpreter();
   if (!only || only.includes('engine')) await runEngineBench();
+  if (!only || only.includes('fanout')) {
+    const sizes = arg('sizes')?.split(',').map(Number);
+    const concurrency = arg('concurrency') === undefined ? undefined : Number(arg('concurrency'));
+    await runFanOutBench({ sizes, concurrency });
+  }
   consume(undefined);
   console.log(`\nbench time ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
