@@ -11,6 +11,7 @@ import { loadTaskModule } from '../lambda/local/task-module';
 import { runConformance } from '../lambda/conformance/run';
 import type { StateMachineDefinition } from '../lambda/engine/definition';
 import { serve } from '../lambda/local/serve';
+import { fanOutModeOf } from '../lambda/runtime/deps';
 
 /** An error meant for the user: printed as one line, no stack trace, exit 1. */
 class UsageError extends Error {}
@@ -95,12 +96,19 @@ program
   .option('--config <file>', 'state machines and task modules', 'stepwright.config.json')
   .option('--time-scale <factor>', 'multiply every Wait, retry interval, timeout and heartbeat (1 real time, 0.01 a hundred times faster, 0 no waiting)', '1')
   .option('--in-memory', 'keep nothing on disk')
+  .option('--fan-out <mode>', 'how Map items and Parallel branches run: auto (spread those holding a Task), spread, inline', 'auto')
   .action(async (opts) => {
     const port = Number(opts.port);
+    let fanOut;
+    try {
+      fanOut = fanOutModeOf(opts.fanOut, '--fan-out');
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
     const timeScale = Number(opts.timeScale);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got '${opts.port}'`);
     if (!Number.isFinite(timeScale) || timeScale < 0) throw new UsageError(`--time-scale must be a number >= 0, got '${opts.timeScale}'`);
-    await serve({ port, host: opts.host, dataDir: opts.inMemory ? undefined : resolve(opts.data), configFile: resolve(opts.config), timeScale });
+    await serve({ port, host: opts.host, dataDir: opts.inMemory ? undefined : resolve(opts.data), configFile: resolve(opts.config), timeScale, fanOut });
   });
 
 program

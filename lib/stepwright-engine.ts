@@ -60,6 +60,13 @@ export interface StepwrightEngineProps {
   readonly workerTimeout?: Duration;
   /** Most worker invocations at once (SQS event source maximum concurrency, 2..1000). @default 100 */
   readonly workerMaxConcurrency?: number;
+  /**
+   * How Map items and Parallel branches run: 'auto' spreads those that contain a Task (each item its
+   * own execution record and messages, so Lambda concurrency follows the item count) and keeps the
+   * rest inline in the parent's record; 'spread' spreads all; 'inline' none. See docs/fan-out.md.
+   * @default 'auto'
+   */
+  readonly fanOut?: 'auto' | 'spread' | 'inline';
   /** Messages per worker invocation. @default 10 */
   readonly workerBatchSize?: number;
   /** Deliveries of a message before it goes to the dead-letter queue. @default 5 */
@@ -195,6 +202,8 @@ export class StepwrightEngine extends Construct {
       STEPWRIGHT_QUEUE_URL: this.queue.queueUrl,
       // the worker fails an execution on its message's last delivery before the DLQ takes it
       STEPWRIGHT_MAX_RECEIVES: String(props.maxReceiveCount ?? 5),
+      // the API applies events too (task answers, stops): both must fan out alike
+      STEPWRIGHT_FAN_OUT: props.fanOut ?? 'auto',
       STEPWRIGHT_REGION: Aws.REGION,
       STEPWRIGHT_ACCOUNT_ID: Aws.ACCOUNT_ID,
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,

@@ -12,7 +12,7 @@ import { LambdaTaskInvoker } from './lambda-invoker';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { systemClock } from '../ports';
 import { retentionPolicy } from '../runtime/retention';
-import type { EngineDeps } from '../runtime/deps';
+import { fanOutModeOf, type EngineDeps } from '../runtime/deps';
 
 let cached: EngineDeps | undefined;
 
@@ -40,6 +40,8 @@ export function depsFromEnv(): EngineDeps {
     accountId: process.env.STEPWRIGHT_ACCOUNT_ID ?? new URL(required('STEPWRIGHT_QUEUE_URL')).pathname.split('/')[1] ?? '000000000000',
     // the work queue's redrive policy (maxReceiveCount), set by the stack
     maxReceiveCount: process.env.STEPWRIGHT_MAX_RECEIVES ? Number(process.env.STEPWRIGHT_MAX_RECEIVES) : undefined,
+    // how Map items and Parallel branches run (the stack's `fanOut` prop; default auto)
+    fanOut: fanOutModeOf(process.env.STEPWRIGHT_FAN_OUT, 'STEPWRIGHT_FAN_OUT'),
     onExecutionFinished: (status) => {
       const name = METRIC_BY_STATUS[status];
       if (!name) return;

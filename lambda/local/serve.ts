@@ -8,6 +8,7 @@ import { startLocalEngine } from './local-engine';
 import { startHttpServer } from './http-server';
 import { LocalTaskInvoker } from './local-invoker';
 import { stateMachineArnFor } from '../runtime/service';
+import type { FanOutMode } from '../engine/interpreter';
 
 export interface ServeOptions {
   port: number;
@@ -15,6 +16,7 @@ export interface ServeOptions {
   dataDir?: string;
   configFile: string;
   timeScale: number;
+  fanOut?: FanOutMode;
 }
 
 export async function serve(opts: ServeOptions): Promise<void> {
@@ -24,6 +26,7 @@ export async function serve(opts: ServeOptions): Promise<void> {
     invoker: config?.invoker ?? new LocalTaskInvoker(undefined),
     stateMachines: config?.stateMachines ?? [],
     timeScale: opts.timeScale,
+    fanOut: opts.fanOut,
   });
   const http = await startHttpServer(engine.deps, opts.port, opts.host);
   const first = config?.stateMachines[0];

@@ -38,6 +38,15 @@ export interface EngineDeps {
 
 export type FaultPoint = 'after-read' | 'after-commit' | 'after-history' | 'after-send' | 'after-invoke' | 'after-count';
 
+const FAN_OUT_MODES: readonly FanOutMode[] = ['auto', 'spread', 'inline'];
+
+/** Reads a fan-out mode from configuration text (`where` names the setting in the error). */
+export function fanOutModeOf(text: string | undefined, where: string): FanOutMode | undefined {
+  if (text === undefined || text === '') return undefined;
+  if ((FAN_OUT_MODES as readonly string[]).includes(text)) return text as FanOutMode;
+  throw new Error(`${where} must be one of ${FAN_OUT_MODES.join(', ')}, not '${text}'`);
+}
+
 export function arnPrefix(deps: Pick<EngineDeps, 'region' | 'accountId'>): string {
   return `arn:aws:states:${deps.region}:${deps.accountId}`;
 }

@@ -78,6 +78,7 @@ describe('worker', () => {
       STEPWRIGHT_REGION: { Ref: 'AWS::Region' },
       POWERTOOLS_SERVICE_NAME: 'stepwright',
       POWERTOOLS_METRICS_NAMESPACE: 'Stepwright',
+      STEPWRIGHT_FAN_OUT: 'auto',
     });
     expect(worker.props.LoggingConfig.LogGroup.Ref).toMatch(/^EngineWorkerLogs/);
   });
@@ -128,7 +129,8 @@ describe('API', () => {
     expect(api.props.Runtime).toBe('nodejs22.x');
     expect(api.props.Architectures).toEqual(['arm64']);
     expect(api.props.Timeout).toBeLessThanOrEqual(29);
-    expect(api.props.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'stepwright' });
+    // the API applies events too (task answers, stops), so it fans out as the worker does
+    expect(api.props.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: 'stepwright', STEPWRIGHT_FAN_OUT: 'auto' });
     expect(Object.keys(api.props.Environment.Variables)).toEqual(
       expect.arrayContaining(['STEPWRIGHT_TABLE', 'STEPWRIGHT_QUEUE_URL', 'STEPWRIGHT_REGION']),
     );
@@ -259,4 +261,13 @@ test('without examples: no AddTotal, no registration machinery, no Lambda invoke
   expect(Object.keys(t.findResources('Custom::StepwrightStateMachine'))).toHaveLength(0);
   expect(Object.keys(t.findResources('AWS::Lambda::Function')).sort()).toEqual([expect.stringMatching(/^EngineApi/), expect.stringMatching(/^EngineWorker/)]);
   expect(grants(t, 'EngineWorkerRole').some((x) => x.action.startsWith('lambda:'))).toBe(false);
+});
+
+describe('fan-out mode', () => {
+  test('the fanOut prop reaches the worker and the API alike', () => {
+    const { template: t } = buildStack({ engine: { fanOut: 'inline' }, examples: false });
+    for (const prefix of ['EngineWorker', 'EngineApi']) {
+      expect(resource(t, 'AWS::Lambda::Function', prefix).props.Environment.Variables.STEPWRIGHT_FAN_OUT).toBe('inline');
+    }
+  });
 });
