@@ -68,3 +68,11 @@ describe('stepwright validate', () => {
     expect(r.err).toMatch(/is not valid JSON/);
   });
 });
+
+describe('stepwright serve', () => {
+  it('refuses an unknown --fan-out mode before starting anything, naming the option', () => {
+    const r = cli('serve', '--in-memory', '--port', '0', '--fan-out', 'sideways');
+    expect(r.code).not.toBe(0);
+    expect(r.err).toContain("--fan-out must be one of auto, spread, inline, not 'sideways'");
+  });
+});
