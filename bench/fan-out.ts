@@ -418,7 +418,7 @@ function estimateInline(size: number, runs: Map<number, RunResult>): { ms: numbe
   const [t1, t2] = [runs.get(n1)!.wallMs, runs.get(n2)!.wallMs];
   const k = Math.log(t2 / t1) / Math.log(n2 / n1);
   const ms = t2 * Math.pow(size / n2, k);
-  return { ms, trend: `measured ${n1}: ${secs(t1)}, ${n2}: ${secs(t2)}, time ~ n^${k.toFixed(2)}, so ~${(ms / 60_000).toFixed(0)} min at ${size}` };
+  return { ms, trend: `measured ${n1}: ${secs(t1)}, ${n2}: ${secs(t2)}, time ~ n^${k.toFixed(2)}` };
 }
 
 function printSize(size: number, rows: Row[]): void {
