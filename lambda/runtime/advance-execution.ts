@@ -112,7 +112,7 @@ export interface ApplyOptions {
 }
 
 /** Root execution inputs by store and ARN: a spread child's $$.Execution.Input (an input never changes). */
-const rootInputsByStore = new WeakMap<object, Map<string, unknown>>();
+const rootInputsByStore = new WeakMap<object, Map<string, Promise<unknown>>>();
 
 /**
  * The input of the root execution `arn` ($$.Execution.Input for its spread children), read once per
@@ -121,12 +121,15 @@ const rootInputsByStore = new WeakMap<object, Map<string, unknown>>();
 export async function rootInput(deps: EngineDeps, arn: string): Promise<unknown> {
   let inputs = rootInputsByStore.get(deps.store);
   if (!inputs) rootInputsByStore.set(deps.store, (inputs = new Map()));
-  if (!inputs.has(arn)) {
-    const root = await deps.store.getExecution(arn);
-    inputs.set(arn, root ? JSON.parse(root.input) : null);
+  let input = inputs.get(arn);
+  if (!input) {
+    // the promise is kept, not the value: a wave of children starting at once reads the root once
+    input = deps.store.getExecution(arn).then((root) => (root ? JSON.parse(root.input) : null));
+    inputs.set(arn, input);
+    input.catch(() => inputs!.delete(arn));
     if (inputs.size > MAX_REMEMBERED_FLUSHES) inputs.delete(inputs.keys().next().value as string);
   }
-  return inputs.get(arn);
+  return input;
 }
 
 async function withRootInput(deps: EngineDeps, snap: ExecutionSnapshot): Promise<void> {
