@@ -123,6 +123,60 @@ describe('what spreads', () => {
     expect(itemCalls.every((c) => /^.+\/Both\/\d+\/0\/Each\/\d+\/[0-3]$/.test(c.executionArn))).toBe(true);
   });
 
+  it('same results as inline for ItemBatcher, JSONata with variables, a Map in a Map, and ResultSelector/ResultPath', async () => {
+    const batched = await sameBothWays(
+      { StartAt: 'M', States: { M: distributed(task('Echo'), { ItemBatcher: { MaxItemsPerBatch: 3, BatchInput: { 'tag.$': '$.tag' } }, ItemsPath: '$.xs', End: true }) } },
+      { tag: 't', xs: [1, 2, 3, 4, 5, 6, 7] },
+    );
+    expect(batched.outcome.output).toEqual([
+      { BatchInput: { tag: 't' }, Items: [1, 2, 3] },
+      { BatchInput: { tag: 't' }, Items: [4, 5, 6] },
+      { BatchInput: { tag: 't' }, Items: [7] },
+    ]);
+    const jsonata = await sameBothWays(
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'Set',
+        States: {
+          Set: { Type: 'Pass', Assign: { factor: 3 }, Next: 'M' },
+          M: {
+            Type: 'Map',
+            Items: '{% $states.input.xs %}',
+            ItemSelector: { v: '{% $states.context.Map.Item.Value %}', i: '{% $states.context.Map.Item.Index %}' },
+            ItemProcessor: {
+              StartAt: 'T',
+              States: {
+                T: { Type: 'Task', Resource: FN('Echo'), Arguments: { n: '{% $states.input.v * $factor %}' }, Assign: { inner: '{% $states.result.n %}', idx: '{% $states.input.i %}' }, Next: 'U' },
+                U: { Type: 'Pass', Output: '{% $inner + $idx %}', End: true },
+              },
+            },
+            Output: '{% {"sum": $sum($states.result), "factor": $factor} %}',
+            End: true,
+          },
+        },
+      },
+      { xs: [1, 2, 3] },
+    );
+    expect(jsonata.outcome.output).toEqual({ sum: 3 + 7 + 11, factor: 3 });
+    const nested = await sameBothWays(
+      {
+        StartAt: 'Outer',
+        States: {
+          Outer: {
+            Type: 'Map',
+            ItemsPath: '$.grid',
+            ItemProcessor: { StartAt: 'Inner', States: { Inner: { ...mapOf(task('Work')), End: true } } },
+            ResultSelector: { 'rows.$': '$' },
+            ResultPath: '$.out',
+            End: true,
+          },
+        },
+      },
+      { grid: [[1, 2], [3], []] },
+    );
+    expect(nested.outcome.output).toEqual({ grid: [[1, 2], [3], []], out: { rows: [[10, 20], [30], []] } });
+  });
+
   it('a Map of Pass states only stays inline (nothing to spread)', async () => {
     const { arn, outcome } = await sameBothWays({ StartAt: 'Each', States: { Each: mapOf({ Type: 'Pass' }, { End: true }) } }, [1, 2]);
     expect(outcome.output).toEqual([1, 2]);
