@@ -434,8 +434,10 @@ class Step {
     }
     Object.assign(run.variables, assigned);
     this.history.add(`${state.Type}StateExited`, { name: run.stateName, output: this.history.payload(output), outputDetails: { truncated: false } });
-    const target = next ?? state.Next;
-    if (state.Type === 'Succeed' || state.End === true || target === undefined) this.completeRun(run, output);
+    // An explicit target (a Catcher's or a Choice rule's Next) wins over the state's own End: a Task with
+    // "End": true and a Catch still goes to the catcher's Next when it fails.
+    const target = next ?? (state.Type === 'Succeed' || state.End === true ? undefined : state.Next);
+    if (target === undefined) this.completeRun(run, output);
     else this.enterState(run, target, output);
   }
 

@@ -312,3 +312,21 @@ describe('the pure step function', () => {
     expect(stopped.events.map((e) => e.type)).toEqual(['ExecutionAborted']);
   });
 });
+
+describe('Catch on a state that ends its run', () => {
+  it('a Task with "End": true that fails goes to the catcher\'s Next, not to the end of the run', async () => {
+    const r = await run(
+      {
+        StartAt: 'T',
+        States: {
+          T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:1:function:Boom', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Handled' }], End: true },
+          Handled: { Type: 'Pass', Parameters: { 'handled.$': '$.Error' }, End: true },
+        },
+      },
+      {},
+      { Boom: () => Promise.reject({ error: 'Broke', cause: 'on purpose' }) },
+    );
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.output).toEqual({ handled: 'Broke' });
+  });
+});
