@@ -183,11 +183,11 @@ export type WorkMessage =
   /** invoke a task and feed its answer back */
   | { kind: 'invoke'; executionArn: string; task: Extract<Effect, { type: 'InvokeTask' }> }
   /** a spread child (executionArn) has ended: count it at its parent's fan-in, start its successor */
-  | { kind: 'fanIn'; executionArn: string }
+  | { kind: 'fanIn'; executionArn: string; generation: number }
   /** start a spread child, or redrive it when it ran before (a redriven parent) */
   | { kind: 'startChild'; executionArn: string }
   /** every child of a spread fan-out has ended: gather their results for the parent (executionArn) */
-  | { kind: 'collect'; executionArn: string; fanId: string; token: string; total: number };
+  | { kind: 'collect'; executionArn: string; fanId: string; token: string; total: number; generation: number };
 
 export interface OutgoingMessage {
   body: WorkMessage;

@@ -198,6 +198,8 @@ class Step {
     const parent = Object.values(this.snap.runs).find((r) => r.waiting?.kind === 'children' && r.waiting.token === event.token);
     const fan = parent?.fanOut;
     if (!parent || !fan?.spread) return; // the state has moved on (failed, caught, stopped): nothing to do
+    // a report from before a redrive (a child aborted when the fan-out failed, counted late): not this run's
+    if (event.generation !== fan.spread.generation) return;
     const state = this.stateOf(parent);
     if (event.type === 'ChildrenCompleted') {
       fan.results = event.results;
@@ -211,7 +213,7 @@ class Step {
     fan.firstError ??= { error: event.error, cause: event.cause };
     this.changed = true;
     if (this.failureTolerated(fan)) return;
-    this.effects.push({ type: 'StopChildren', fanId: fan.spread.fanId, total: fan.total });
+    this.effects.push({ type: 'StopChildren', fanId: fan.spread.fanId, total: fan.total, generation: fan.spread.generation });
     await this.failFanOut(parent, state);
   }
 
@@ -367,6 +369,7 @@ class Step {
         fan.failed = 0;
         fan.failedIndices = undefined;
         fan.firstError = undefined;
+        fan.spread.generation = snap.execution.redriveCount;
         run.waiting = { kind: 'children', token: fan.spread.token };
         this.effects.push({ type: 'RedriveChildren', fanId: fan.spread.fanId, token: fan.spread.token, total: fan.total, maxConcurrency: fan.maxConcurrency, generation: snap.execution.redriveCount });
       } else if (fan) {
@@ -846,7 +849,7 @@ class Step {
   private spreadMark(run: Run, state: StateDefinition): FanOut['spread'] {
     if (!this.spreads(state)) return undefined;
     const token = this.newToken();
-    return { fanId: `${this.recordArn()}/${run.stateName}/${token}`, token };
+    return { fanId: `${this.recordArn()}/${run.stateName}/${token}`, token, generation: this.snap.execution.redriveCount };
   }
 
   /** Starts children up to MaxConcurrency (0 = all). Their item input is computed here (ItemSelector). */
@@ -961,7 +964,7 @@ class Step {
 
   private abortRunTree(run: Run): void {
     if (run.waiting?.kind === 'task') this.effects.push({ type: 'CancelTask', token: run.waiting.token });
-    if (run.waiting?.kind === 'children' && run.fanOut?.spread) this.effects.push({ type: 'StopChildren', fanId: run.fanOut.spread.fanId, total: run.fanOut.total });
+    if (run.waiting?.kind === 'children' && run.fanOut?.spread) this.effects.push({ type: 'StopChildren', fanId: run.fanOut.spread.fanId, total: run.fanOut.total, generation: run.fanOut.spread.generation });
     for (const child of this.childrenOf(run)) this.abortRunTree(child);
     delete this.snap.runs[run.id];
   }
@@ -1058,7 +1061,7 @@ class Step {
     for (const run of Object.values(this.snap.runs)) {
       if (run.waiting?.kind === 'task') this.effects.push({ type: 'CancelTask', token: run.waiting.token });
       // Stopping (or failing) an execution stops the children it spread.
-      if (run.waiting?.kind === 'children' && run.fanOut?.spread) this.effects.push({ type: 'StopChildren', fanId: run.fanOut.spread.fanId, total: run.fanOut.total });
+      if (run.waiting?.kind === 'children' && run.fanOut?.spread) this.effects.push({ type: 'StopChildren', fanId: run.fanOut.spread.fanId, total: run.fanOut.total, generation: run.fanOut.spread.generation });
     }
     this.snap.status = status;
     this.snap.stopDate = this.nowIso;

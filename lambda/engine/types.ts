@@ -52,7 +52,7 @@ export interface FanOut {
   /** the Map's ItemBatcher settings, if any */
   batcher?: { maxItems?: number; maxBytes?: number; batchInput?: unknown };
   /** set when the children run as separate executions (see SpawnChildren); items and results then live with them */
-  spread?: { fanId: string; token: string };
+  spread?: { fanId: string; token: string; generation: number };
   /**
    * spread, with a ResultWriter: the results stay with the Map Run's children (readable page by page
    * through the API) and the state's result names the Map Run instead of holding them
@@ -159,11 +159,12 @@ export type IncomingEvent =
   | { type: 'TaskFailed'; token: string; error: string; cause?: string }
   | { type: 'TaskHeartbeat'; token: string }
   | { type: 'TimerFired'; token: string }
-  | { type: 'StopExecution'; error?: string; cause?: string }
+  /** `generation`: sent by a parent to its spread children; a child redriven since then ignores it */
+  | { type: 'StopExecution'; error?: string; cause?: string; generation?: number }
   /** a spread child failed (reported once per index; a duplicate is ignored) */
-  | { type: 'ChildFailed'; token: string; index: number; error: string; cause?: string }
+  | { type: 'ChildFailed'; token: string; generation: number; index: number; error: string; cause?: string }
   /** every spread child has ended; `results` in index order (null where a tolerated failure was) */
-  | { type: 'ChildrenCompleted'; token: string; results: unknown[] };
+  | { type: 'ChildrenCompleted'; token: string; generation: number; results: unknown[] };
 
 /** What the interpreter asks its caller to do. */
 export type Effect =
@@ -192,7 +193,7 @@ export type Effect =
    */
   | { type: 'SpawnChildren'; fanId: string; token: string; kind: 'map' | 'parallel'; stateName: string; machinePaths: string[][]; inputs: unknown[]; maxConcurrency: number; outerVariables: Record<string, unknown> }
   /** stop every child of a spread fan-out that still runs */
-  | { type: 'StopChildren'; fanId: string; total: number }
+  | { type: 'StopChildren'; fanId: string; total: number; generation: number }
   /** a redrive: children that did not succeed run again (resumed where they stopped), the others count as done */
   | { type: 'RedriveChildren'; fanId: string; token: string; total: number; maxConcurrency: number; generation: number };
 

@@ -153,6 +153,8 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     deps.fault?.('after-read');
     if (rec.outbox) rec = await flushOutbox(deps, rec);
     if (rec.outbox) continue; // someone else is moving this execution on: read again
+    // a parent's stop that a redrive of the parent has overtaken: the child runs on in the new generation
+    if (event.type === 'StopExecution' && event.generation !== undefined && rec.child && rec.child.generation !== event.generation) return 'ignored';
     if (event.type === 'StopExecution' && rec.child && !rec.snapshot && rec.status === 'RUNNING') {
       if (await abortUnstartedChild(deps, rec)) return 'applied';
       continue;
@@ -177,7 +179,8 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     const fanOuts = result.effects.filter(isFanOutOrder);
     const messages: OutgoingMessage[] = effectsToMessages(executionArn, result.effects, now.getTime(), deps.timeScale ?? 1);
     // A spread child that ended tells its parent's fan-in (through the outbox, so a crash cannot lose it).
-    if (rec.child && snap.status !== 'RUNNING') messages.push({ body: { kind: 'fanIn', executionArn } });
+    // It names the generation it ran in: a report from before its parent's redrive is then told apart.
+    if (rec.child && snap.status !== 'RUNNING') messages.push({ body: { kind: 'fanIn', executionArn, generation: rec.child.generation } });
     const child = rec.child && opts.childRedriven ? { ...rec.child, redrivenGeneration: rec.child.generation } : rec.child;
     const next: ExecutionRecord = {
       ...rec,

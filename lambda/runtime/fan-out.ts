@@ -68,7 +68,7 @@ export async function carryOutFanOut(deps: EngineDeps, parent: ExecutionRecord, 
   if (order.type === 'RedriveChildren') return redrive(deps, order);
   // StopChildren: every child that still runs is stopped (finished ones ignore it; unstarted ones end ABORTED).
   const stops: OutgoingMessage[] = [];
-  for (let i = 0; i < order.total; i++) stops.push({ body: { kind: 'event', executionArn: childArnOf(order.fanId, i), event: { type: 'StopExecution' } } });
+  for (let i = 0; i < order.total; i++) stops.push({ body: { kind: 'event', executionArn: childArnOf(order.fanId, i), event: { type: 'StopExecution', generation: order.generation } } });
   await deps.queue.send(stops);
 }
 
@@ -164,13 +164,16 @@ export async function startChild(deps: EngineDeps, childArn: string, start: (arn
 }
 
 /** `fanIn`: a child has ended. Failures reach the parent before the count, so the count never outruns them. */
-export async function fanIn(deps: EngineDeps, childArn: string): Promise<void> {
+export async function fanIn(deps: EngineDeps, childArn: string, generation: number): Promise<void> {
   const rec = await deps.store.getExecution(childArn);
   if (!rec?.child || rec.status === 'RUNNING') return;
   const link = rec.child;
+  // The end of a run from before the parent's redrive (e.g. aborted when the fan-out failed): the
+  // redrive has counted or restarted this child under its own generation.
+  if (link.generation !== generation) return;
   if (rec.status !== 'SUCCEEDED') {
     const error = rec.error ?? (rec.status === 'TIMED_OUT' ? ErrorNames.Timeout : 'States.Aborted');
-    await applyEvent(deps, link.parentArn, { type: 'ChildFailed', token: link.token, index: link.index, error, cause: rec.cause });
+    await applyEvent(deps, link.parentArn, { type: 'ChildFailed', token: link.token, generation, index: link.index, error, cause: rec.cause });
   }
   if (link.next !== undefined) await deps.queue.send(startMessages(link.fanId, [link.next]));
   await countDone(deps, link, rec.retentionSeconds);
@@ -187,14 +190,14 @@ async function countDone(deps: EngineDeps, link: ChildLink, retentionSeconds: nu
   const rootFull = (await deps.store.addToSet(setKey(link.fanId, link.generation, 'root'), shard, expiresAt)) >= shards;
   deps.fault?.('after-count');
   if (!rootFull) return;
-  await deps.queue.send([{ body: { kind: 'collect', executionArn: link.parentArn, fanId: link.fanId, token: link.token, total: link.total } }]);
+  await deps.queue.send([{ body: { kind: 'collect', executionArn: link.parentArn, fanId: link.fanId, token: link.token, total: link.total, generation: link.generation } }]);
 }
 
 /** Records read per request when the results are gathered (DynamoDB's BatchGetItem takes 100 keys). */
 const COLLECT_PAGE = 100;
 
 /** `collect`: every child has ended; their outputs, in index order, continue the parent. */
-export async function collect(deps: EngineDeps, msg: { executionArn: string; fanId: string; token: string; total: number }): Promise<void> {
+export async function collect(deps: EngineDeps, msg: { executionArn: string; fanId: string; token: string; total: number; generation: number }): Promise<void> {
   const parent = await deps.store.getExecution(msg.executionArn);
   const waiting = parent?.status === 'RUNNING' ? Object.values(parent.snapshot?.runs ?? {}).find((r) => r.waiting?.kind === 'children' && r.waiting.token === msg.token) : undefined;
   if (!waiting) {
@@ -204,7 +207,7 @@ export async function collect(deps: EngineDeps, msg: { executionArn: string; fan
   }
   // A ResultWriter keeps the results with the children (read through the API): nothing to gather.
   if (waiting.fanOut?.resultsKept) {
-    await applyEvent(deps, msg.executionArn, { type: 'ChildrenCompleted', token: msg.token, results: [] }, { known: parent });
+    await applyEvent(deps, msg.executionArn, { type: 'ChildrenCompleted', token: msg.token, generation: msg.generation, results: [] }, { known: parent });
     return;
   }
   const results: unknown[] = new Array(msg.total);
@@ -213,5 +216,5 @@ export async function collect(deps: EngineDeps, msg: { executionArn: string; fan
     const records = await deps.store.getExecutions(arns);
     records.forEach((r, i) => (results[from + i] = r?.status === 'SUCCEEDED' && r.output !== undefined ? JSON.parse(r.output) : null));
   }
-  await applyEvent(deps, msg.executionArn, { type: 'ChildrenCompleted', token: msg.token, results });
+  await applyEvent(deps, msg.executionArn, { type: 'ChildrenCompleted', token: msg.token, generation: msg.generation, results });
 }

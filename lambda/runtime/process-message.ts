@@ -29,7 +29,7 @@ export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promis
     case 'startChild':
       return startChild(deps, msg.executionArn, (arn, known) => startExecution(deps, arn, known));
     case 'fanIn':
-      return fanIn(deps, msg.executionArn);
+      return fanIn(deps, msg.executionArn, msg.generation);
     case 'collect':
       return collect(deps, msg);
   }
