@@ -34,7 +34,7 @@ import { retentionPolicy } from '../lambda/runtime/retention';
 import type { EngineDeps } from '../lambda/runtime/deps';
 import type { FanOutMode } from '../lambda/engine/interpreter';
 import { getGc, jsonDiff, table } from './harness';
-import { instrumentEngine } from './io-count';
+import { instrumentEngine, type IoCounts } from './io-count';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -104,7 +104,10 @@ interface RunSpec {
   label: string;
 }
 
-interface RunResult {
+/** the I/O counters of bench/io-count.ts this bench reports (worker side: the API's requests are apart) */
+type WorkerIo = Pick<IoCounts, 'requests' | 'reads' | 'writes' | 'failed' | 'wru' | 'rru' | 'messages' | 'sends' | 'taskInvocations' | 'workerBatches'>;
+
+interface RunResult extends WorkerIo {
   /** undefined when the output was right; otherwise why not (no figures are printed then) */
   error?: string;
   wallMs: number;
@@ -116,19 +119,8 @@ interface RunResult {
   /** heap used after the run and a GC, the engine still up (store data and the fetched result included) */
   retainedHeap: number;
   resultBytes: number;
-  /** worker-side DynamoDB requests by command, and totals (the API's are apart, below) */
-  requests: Record<string, number>;
-  reads: number;
-  writes: number;
-  failed: number;
-  wru: number;
-  rru: number;
-  messages: number;
-  sends: number;
   /** messages by WorkMessage kind (startChild > 0 shows the run spread) */
   kinds: Record<string, number>;
-  taskInvocations: number;
-  workerBatches: number;
   /** what the client cost the store: the start and the polls of GET /executions/{arn} */
   polls: number;
   apiRequests: number;

@@ -50,6 +50,7 @@ import type {
 } from '../ports';
 import { systemClock } from '../ports';
 import { apiError } from '../runtime/api-errors';
+import { forEachLimited } from '../runtime/for-each-limited';
 
 // ------------------------------------------------------------------ table schema
 
@@ -449,14 +450,6 @@ function groupsOf<T>(items: T[], size: number): T[][] {
   const groups: T[][] = [];
   for (let i = 0; i < items.length; i += size) groups.push(items.slice(i, i + size));
   return groups;
-}
-
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 // ------------------------------------------------------------------ the store

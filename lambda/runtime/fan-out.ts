@@ -15,6 +15,7 @@ import { applyEvent, flushOutbox } from './advance-execution';
 import type { EngineDeps } from './deps';
 import type { ChildLink, ExecutionRecord, FanOutOrder, OutgoingMessage } from '../ports';
 import { ErrorNames } from '../asl/errors';
+import { forEachLimited } from './for-each-limited';
 
 type Spawn = Extract<FanOutOrder, { type: 'SpawnChildren' }>;
 type Redrive = Extract<FanOutOrder, { type: 'RedriveChildren' }>;
@@ -39,17 +40,6 @@ function setKey(fanId: string, generation: number, shard: number | 'root'): stri
   return `${fanId}#g${generation}#${shard}`;
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time. */
-async function forEachLimited<T>(items: T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
 
 /** The indices to start first: all of them, or the first MaxConcurrency (each start of one more follows an end). */
 function firstWave(indices: number[], maxConcurrency: number): number[] {
