@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { StatesError, ErrorNames } from './errors';
 import type { RandomSource } from './scope';
 import { parseCache } from './parse-cache';
+import { MAX_DATA_DEPTH, MAX_PAYLOAD_BYTES, exceedsDepth } from '../engine/limits';
 
 export interface JsonataBindings {
   states: Record<string, unknown>;
@@ -31,8 +32,113 @@ export function jsonataBody(value: string): string {
   return m ? m[1].trim() : value;
 }
 
-/** Compiling is costly next to evaluating; definitions repeat the same few expressions. */
-export const compileJsonata: (body: string) => jsonata.Expression = parseCache((body) => jsonata(body));
+/**
+ * Budgets of one evaluation, so that one workflow's expression can neither freeze the process (an
+ * endless loop or recursion starves the event loop: JSONata's evaluation runs on microtasks only)
+ * nor exhaust its memory. Counted in evaluation steps rather than milliseconds: the outcome is the
+ * same on every delivery and on every machine, however loaded (the interpreter reads no clock).
+ */
+export const JSONATA_LIMITS = {
+  /** evaluation steps (JSONata's `evaluate` calls) one expression may take: about 1-2 s of CPU */
+  maxSteps: 2_000_000,
+  /** nesting of evaluation (JSONata's `stack` guardrail): about 1,600 levels of a recursive function */
+  maxStackDepth: 10_000,
+  /**
+   * items in one sequence or array (JSONata's `sequence` guardrail, and every result): an array of
+   * more items cannot fit the payload limit, since each item takes at least 2 bytes of JSON ("0,")
+   */
+  maxSequence: MAX_PAYLOAD_BYTES / 2,
+  /** characters in one string: a longer string cannot fit the payload limit */
+  maxStringLength: MAX_PAYLOAD_BYTES,
+  /** array items materialised over one evaluation (each array counted once): bounds memory when arrays are built in a loop */
+  maxMaterialisedItems: 4_194_304,
+  /** characters of strings built (by functions and operators) over one evaluation */
+  maxBuiltCharacters: 64 * 1024 * 1024,
+  /** every this many steps the evaluation yields to the event loop, so other executions and requests go on */
+  yieldEvery: 2_000,
+};
+
+/** A budget of JSONATA_LIMITS ran out; `text` completes "The JSONata expression ... specified for the field ...". */
+class BudgetExceeded extends Error {
+  constructor(
+    readonly errorName: string,
+    readonly text: string,
+  ) {
+    super(text);
+  }
+}
+
+interface EvaluationBudget {
+  steps: number;
+  materialisedItems: number;
+  builtCharacters: number;
+  counted: WeakSet<object>;
+}
+
+/** One budget per evaluation, keyed by JSONata's per-evaluation root frame (`environment.base`). */
+const budgets = new WeakMap<object, EvaluationBudget>();
+
+function budgetOf(environment: { base?: object }): EvaluationBudget {
+  const base = environment.base ?? environment;
+  let b = budgets.get(base);
+  if (!b) budgets.set(base, (b = { steps: 0, materialisedItems: 0, builtCharacters: 0, counted: new WeakSet() }));
+  return b;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** JSONata's hook before each evaluation step (awaited by JSONata): counts steps and yields now and then. */
+function onEvaluateEntry(_expr: unknown, _input: unknown, environment: { base?: object }): Promise<void> | undefined {
+  const b = budgetOf(environment);
+  b.steps++;
+  if (b.steps > JSONATA_LIMITS.maxSteps) {
+    throw new BudgetExceeded(ErrorNames.QueryEvaluationError, `exceeded the evaluation budget of ${JSONATA_LIMITS.maxSteps} steps (a loop or recursion that does not end?)`);
+  }
+  return b.steps % JSONATA_LIMITS.yieldEvery === 0 ? yieldToEventLoop() : undefined;
+}
+
+/** Expression kinds whose string result is newly built (a variable or path only refers to an existing one). */
+const BUILDS_STRINGS = new Set(['function', 'binary', 'apply', 'partial', 'condition', 'block']);
+
+/** JSONata's hook after each evaluation step: bounds the size of what the step produced. */
+function onEvaluateExit(expr: { type?: string }, _input: unknown, environment: { base?: object }, result: unknown): void {
+  if (Array.isArray(result)) {
+    if (result.length > JSONATA_LIMITS.maxSequence) {
+      throw new BudgetExceeded(ErrorNames.DataLimitExceeded, `produced an array of ${result.length} items, more than the ${JSONATA_LIMITS.maxSequence} that can fit the payload limit of ${MAX_PAYLOAD_BYTES} bytes`);
+    }
+    const b = budgetOf(environment);
+    if (!b.counted.has(result)) {
+      b.counted.add(result);
+      b.materialisedItems += result.length;
+      if (b.materialisedItems > JSONATA_LIMITS.maxMaterialisedItems) {
+        throw new BudgetExceeded(ErrorNames.DataLimitExceeded, `built arrays of more than ${JSONATA_LIMITS.maxMaterialisedItems} items in all (the JSONata memory budget)`);
+      }
+    }
+  } else if (typeof result === 'string') {
+    if (result.length > JSONATA_LIMITS.maxStringLength) {
+      throw new BudgetExceeded(ErrorNames.DataLimitExceeded, `produced a string of ${result.length} characters, more than the payload limit of ${MAX_PAYLOAD_BYTES} bytes`);
+    }
+    if (expr.type !== undefined && BUILDS_STRINGS.has(expr.type)) {
+      const b = budgetOf(environment);
+      b.builtCharacters += result.length;
+      if (b.builtCharacters > JSONATA_LIMITS.maxBuiltCharacters) {
+        throw new BudgetExceeded(ErrorNames.DataLimitExceeded, `built strings of more than ${JSONATA_LIMITS.maxBuiltCharacters} characters in all (the JSONata memory budget)`);
+      }
+    }
+  }
+}
+
+/**
+ * Compiling is costly next to evaluating; definitions repeat the same few expressions. The
+ * guardrails are jsonata's own (`stack`: D1011, `sequence`: D2015); the step, size and yield
+ * budgets hang on its evaluation hooks, bound once per compiled expression (budgets are per evaluation).
+ */
+export const compileJsonata: (body: string) => jsonata.Expression = parseCache((body) => {
+  const expr = jsonata(body, { stack: JSONATA_LIMITS.maxStackDepth, sequence: JSONATA_LIMITS.maxSequence });
+  expr.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, onEvaluateEntry);
+  expr.assign(Symbol.for('jsonata.__evaluate_exit') as unknown as string, onEvaluateExit);
+  return expr;
+});
 
 /** A JSONata sequence of one collapses to its item, as AWS's own $range does. */
 function asSequence(values: unknown[]): unknown[] {
@@ -65,29 +171,65 @@ function awsFunctions(b: JsonataBindings): Record<string, unknown> {
     },
     random: () => b.random.random(),
     uuid: () => b.random.uuid(),
-    parse: (text: string) => JSON.parse(text),
+    parse: (text: string) => {
+      const value = JSON.parse(text);
+      // JSON.parse takes any depth; what it builds must stay walkable by everything after it
+      if (exceedsDepth(value)) throw new BudgetExceeded(ErrorNames.DataLimitExceeded, `parsed ($parse) a value nested more than ${MAX_DATA_DEPTH} levels deep (the data depth limit)`);
+      return value;
+    },
     now: () => new Date(b.nowMillis).toISOString(),
     millis: () => b.nowMillis,
   };
 }
 
-/** JSONata marks its sequences with extra properties and may return functions; keep plain JSON only. */
-function toPlainJson(value: unknown, body: string, field: string): unknown {
+/**
+ * JSONata marks its sequences with extra properties and may return functions; keep plain JSON only.
+ * Recursive, so the depth is bounded: an expression can build data of any depth in a loop.
+ */
+function toPlainJson(value: unknown, body: string, field: string, depth = 0): unknown {
   if (typeof value === 'function') {
     throw new StatesError(ErrorNames.QueryEvaluationError, `The JSONata expression '${body}' specified for the field '${field}' returned an unsupported result type.`);
   }
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => toPlainJson(v, body, field));
+  if (depth >= MAX_DATA_DEPTH) {
+    throw new StatesError(ErrorNames.DataLimitExceeded, `The JSONata expression '${body}' specified for the field '${field}' returned a value nested more than ${MAX_DATA_DEPTH} levels deep (the data depth limit).`);
+  }
+  if (Array.isArray(value)) return value.map((v) => toPlainJson(v, body, field, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (v !== undefined) out[k] = toPlainJson(v, body, field);
+    if (v !== undefined) out[k] = toPlainJson(v, body, field, depth + 1);
   }
   return out;
 }
 
+/** JSONata's own guardrails, worded with the limit they enforce. */
+const GUARDRAIL_TEXTS: Record<string, () => string> = {
+  D1011: () => `exceeded the evaluation stack depth limit of ${JSONATA_LIMITS.maxStackDepth} (a recursion that does not end?)`,
+  D2014: () => `allocated a range (..) of more than 1e7 items, more than the ${JSONATA_LIMITS.maxSequence} that can fit the payload limit of ${MAX_PAYLOAD_BYTES} bytes`,
+  D2015: () => `built a sequence of more than ${JSONATA_LIMITS.maxSequence} items, more than can fit the payload limit of ${MAX_PAYLOAD_BYTES} bytes`,
+};
+
 function jsonataErrorText(e: unknown): string {
   const err = e as { code?: string; message?: string };
   return err && err.code ? `${err.code}: ${err.message}` : String(err?.message ?? e);
+}
+
+/** The StatesError of a failed evaluation: a budget or guardrail names its limit, anything else is JSONata's text. */
+function evaluationFailure(e: unknown, body: string, field: string): StatesError {
+  const where = `The JSONata expression '${body}' specified for the field '${field}'`;
+  if (e instanceof BudgetExceeded) return new StatesError(e.errorName, `${where} ${e.text}.`);
+  if (e instanceof StatesError) return e;
+  const code = (e as { code?: string } | undefined)?.code;
+  const guardrail = code !== undefined ? GUARDRAIL_TEXTS[code] : undefined;
+  if (guardrail) {
+    const name = code === 'D1011' ? ErrorNames.QueryEvaluationError : ErrorNames.DataLimitExceeded;
+    return new StatesError(name, `${where} ${guardrail()}. ${jsonataErrorText(e)}`);
+  }
+  if (e instanceof RangeError) {
+    // the process's own stack or string limit: a walker met data built too large or too deep
+    return new StatesError(ErrorNames.QueryEvaluationError, `${where} threw an error during evaluation. ${e.message} (the evaluation outgrew the process's limits)`);
+  }
+  return new StatesError(ErrorNames.QueryEvaluationError, `${where} threw an error during evaluation. ${jsonataErrorText(e)}`);
 }
 
 /** Evaluates one `{% %}` expression; `field` names where it sits (e.g. "Output/result") for error texts. */
@@ -103,7 +245,7 @@ export async function evaluateJsonataExpression(expression: string, b: JsonataBi
   try {
     value = await expr.evaluate(undefined, { ...b.variables, ...awsFunctions(b), states: b.states });
   } catch (e) {
-    throw new StatesError(ErrorNames.QueryEvaluationError, `The JSONata expression '${body}' specified for the field '${field}' threw an error during evaluation. ${jsonataErrorText(e)}`);
+    throw evaluationFailure(e, body, field);
   }
   if (value === undefined) {
     throw new StatesError(ErrorNames.QueryEvaluationError, `The JSONata expression '${body}' specified for the field '${field}' returned nothing (undefined).`);

@@ -2,64 +2,151 @@
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
 /**
- * Bounds of a value's JSON size, accumulated in two counters (not returned objects: this runs for
- * every state's output): `low` counts one byte per character and digit, `high` six per string
- * character (a \u escape) and 24 per number (the longest double).
+ * How deeply data may nest (objects and arrays; `{}` is 1 level, `{"a": []}` 2). AWS documents no
+ * figure; 1000 is the default nesting limit of Jackson, the JSON library of AWS's Java services, and
+ * leaves every recursive walker of data in this engine (JSON.stringify, JSONata's `**` and `$string`,
+ * JSONPath's `..`, the intrinsics, structuredClone) a wide margin before the stack runs out: they
+ * fail at about 2,000 levels (structuredClone) to 4,000 (JSON.stringify). Data can nest a few levels
+ * deeper inside a state (ResultPath, a Map's result array) before its output is checked again.
  */
-let low = 0;
-let high = 0;
+export const MAX_DATA_DEPTH = 1000;
 
-/** Bounds of large subtrees already measured (values are never mutated: paths copy on write). */
-const measured = new WeakMap<object, { low: number; high: number }>();
+/** Sizes (and the deepest nesting) of large subtrees already measured; values are never mutated (paths copy on write). */
+const measured = new WeakMap<object, { bytes: number; depth: number }>();
 const CACHE_FROM_BYTES = 2048;
 
-function measure(v: unknown): void {
-  if (typeof v === 'string') {
-    low += v.length + 2;
-    high += 6 * v.length + 2;
-  } else if (typeof v === 'number') {
-    low += 1;
-    high += 24;
-  } else if (v === null || typeof v !== 'object') {
-    low += 4;
-    high += 5;
-  } else {
-    const known = measured.get(v);
-    if (known) {
-      low += known.low;
-      high += known.high;
-      return;
-    }
-    const low0 = low;
-    const high0 = high;
-    low += 2;
-    high += 2;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        measure(v[i]);
-        low += 1;
-        high += 1;
-      }
-    } else {
-      for (const key in v) {
-        measure((v as Record<string, unknown>)[key]);
-        low += key.length + 4;
-        high += 6 * key.length + 4;
-      }
-    }
-    if (low - low0 >= CACHE_FROM_BYTES) measured.set(v, { low: low - low0, high: high - high0 });
+/** Strings made of printable ASCII other than `"` and `\`: one byte per character in JSON. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** UTF-8 bytes of JSON.stringify(s), quotes included. */
+export function jsonStringBytes(s: string): number {
+  if (PLAIN_ASCII.test(s)) return s.length + 2;
+  let n = 2;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) n += 2;
+    else if (c < 0x20) n += c === 8 || c === 9 || c === 10 || c === 12 || c === 13 ? 2 : 6; // \b \t \n \f \r, else \u00XX
+    else if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4; // a surrogate pair: one 4-byte character
+      i++;
+    } else if (c >= 0xd800 && c <= 0xdfff) n += 6; // a lone surrogate: JSON.stringify writes \uDXXX
+    else n += 3;
   }
+  return n;
+}
+
+/** What JSON.stringify writes for a value (toJSON applied); undefined when it writes nothing. */
+function jsonValue(v: unknown, key: string): unknown {
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON: (k: string) => unknown }).toJSON(key);
+  return typeof v === 'function' || typeof v === 'symbol' ? undefined : v;
+}
+
+function scalarBytes(v: unknown): number {
+  if (typeof v === 'string') return jsonStringBytes(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v).length : 4; // NaN and Infinity are written null
+  if (v === true) return 4;
+  if (v === false) return 5;
+  return 4; // null (and undefined in an array or at the top, written null)
+}
+
+interface Frame {
+  container: object;
+  keys: string[] | undefined; // undefined for an array
+  index: number;
+  written: boolean;
+  start: number;
+  /** the deepest nesting inside this container seen so far, counted from the root */
+  deepest: number;
+}
+
+export interface JsonMeasure {
+  /** the exact UTF-8 size of JSON.stringify(value) (`null` for undefined), or a figure above stopAboveBytes once it is passed */
+  bytes: number;
+  /** the deepest nesting found, or a figure above maxDepth once it is passed */
+  depth: number;
 }
 
 /**
- * True when the JSON text of `value` would exceed `limit` bytes. Decides from cheap bounds and
- * serialises only when the bounds straddle the limit.
+ * Measures JSON.stringify(value) without building it: the exact UTF-8 byte count and the nesting
+ * depth. Iterative (an explicit stack), so data of any depth is measured without a RangeError, and
+ * it stops as soon as either bound is passed: a hostile value costs no more than the limit.
  */
+export function measureJson(value: unknown, stopAboveBytes = Infinity, maxDepth = Infinity): JsonMeasure {
+  let total = 0;
+  let depth = 0;
+  const frames: Frame[] = [];
+  let next: unknown = jsonValue(value, '');
+  for (;;) {
+    if (next !== null && typeof next === 'object') {
+      const known = measured.get(next);
+      if (known !== undefined) {
+        total += known.bytes;
+        const reached = frames.length + known.depth;
+        depth = Math.max(depth, reached);
+        const top = frames[frames.length - 1];
+        if (top) top.deepest = Math.max(top.deepest, reached);
+      } else {
+        total += 2;
+        frames.push({ container: next, keys: Array.isArray(next) ? undefined : Object.keys(next), index: 0, written: false, start: total - 2, deepest: frames.length + 1 });
+        depth = Math.max(depth, frames.length);
+      }
+    } else total += scalarBytes(next);
+    if (total > stopAboveBytes || depth > maxDepth) return { bytes: total, depth };
+    // the next value to measure: the next member of the innermost open container, closing finished ones
+    for (;;) {
+      const f = frames[frames.length - 1];
+      if (f === undefined) return { bytes: total, depth };
+      let found = false;
+      if (f.keys === undefined) {
+        const array = f.container as unknown[];
+        if (f.index < array.length) {
+          if (f.index > 0) total += 1;
+          const v = jsonValue(array[f.index], String(f.index));
+          next = v === undefined ? null : v;
+          f.index++;
+          found = true;
+        }
+      } else {
+        const object = f.container as Record<string, unknown>;
+        while (f.index < f.keys.length) {
+          const key = f.keys[f.index++];
+          const v = jsonValue(object[key], key);
+          if (v === undefined) continue; // JSON.stringify leaves the member out
+          total += jsonStringBytes(key) + 1 + (f.written ? 1 : 0);
+          f.written = true;
+          next = v;
+          found = true;
+          break;
+        }
+      }
+      if (found) break;
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (total - f.start >= CACHE_FROM_BYTES) measured.set(f.container, { bytes: total - f.start, depth: f.deepest - frames.length });
+      if (parent) parent.deepest = Math.max(parent.deepest, f.deepest);
+    }
+  }
+}
+
+/** True when the JSON text of `value` would exceed `limit` bytes (exactly: UTF-8 of JSON.stringify). */
 export function exceedsBytes(value: unknown, limit: number = MAX_PAYLOAD_BYTES): boolean {
-  low = 0;
-  high = 0;
-  measure(value);
-  if (low > limit) return true;
-  if (high <= limit) return false;
-  return Buffer.byteLength(JSON.stringify(value) ?? 'null') > limit;
+  return measureJson(value, limit).bytes > limit;
+}
+
+/** True when `value` nests deeper than `limit` levels of objects and arrays. */
+export function exceedsDepth(value: unknown, limit: number = MAX_DATA_DEPTH): boolean {
+  return measureJson(value, Infinity, limit).depth > limit;
+}
+
+/**
+ * Why a payload breaks the service limits, or undefined when it does not: the depth is checked
+ * first, since deeper data than that breaks the walkers that would report anything else.
+ */
+export function payloadLimitProblem(value: unknown): string | undefined {
+  const m = measureJson(value, MAX_PAYLOAD_BYTES, MAX_DATA_DEPTH);
+  if (m.depth > MAX_DATA_DEPTH) return `it nests more than ${MAX_DATA_DEPTH} levels of objects and arrays (the limit is ${MAX_DATA_DEPTH})`;
+  if (m.bytes > MAX_PAYLOAD_BYTES) return `its JSON text exceeds ${MAX_PAYLOAD_BYTES} bytes (256 KiB)`;
+  return undefined;
 }
