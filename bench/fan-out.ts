@@ -152,7 +152,7 @@ async function childMain(spec: RunSpec): Promise<void> {
   // The HTTP side gets a store of its own on a second client to the same dynalite, so that the
   // client's polling (one GetItem per poll, however often one polls) stays out of the per-item
   // figures; it is counted apart.
-  const apiClient = localClient(engine.dynamo.endpoint);
+  const apiClient = localClient(engine.dynamo);
   let apiRequests = 0;
   apiClient.middlewareStack.add((next) => async (args) => (apiRequests++, next(args)), { step: 'initialize', name: 'benchCountApi' });
   const apiStore: DynamoExecutionStore = new DynamoExecutionStore({ client: apiClient, tableName: engine.dynamo.tableName, ttlSeconds: retentionPolicy(() => apiStore) });

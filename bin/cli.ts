@@ -48,6 +48,21 @@ function parseInput(opts: { input?: string; inputFile?: string }): unknown {
   }
 }
 
+/** An origin exactly as browsers send it (scheme://host[:port], no path); never '*' or 'null'. */
+function corsOriginOf(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    // refused below
+  }
+  const origin = url && /^https?:$/.test(url.protocol) ? url.origin : undefined;
+  if (!origin || text.replace(/\/$/, '').toLowerCase() !== origin.toLowerCase()) {
+    throw new UsageError(`--cors-origin must be an origin like http://localhost:3000 (scheme, host and port only; no '*', path or query), got '${text}'`);
+  }
+  return origin;
+}
+
 const program = new Command();
 program.name('stepwright').description('Run Amazon States Language state machines: locally, or on your own AWS account.');
 
@@ -97,7 +112,9 @@ program
   .option('--time-scale <factor>', 'multiply every Wait, retry interval, timeout and heartbeat (1 real time, 0.01 a hundred times faster, 0 no waiting)', '1')
   .option('--in-memory', 'keep nothing on disk')
   .option('--fan-out <mode>', 'how Map items and Parallel branches run: auto (spread those holding a Task), spread, inline', 'auto')
+  .option('--cors-origin <origin>', 'let web pages from this origin (e.g. http://localhost:3000) call the server; repeatable or a comma list. Other origins are refused', (v: string, prev: string[] = []) => [...prev, ...v.split(',')])
   .action(async (opts) => {
+    const corsOrigins = ((opts.corsOrigin ?? []) as string[]).map((o) => o.trim()).filter(Boolean).map(corsOriginOf);
     const port = Number(opts.port);
     let fanOut;
     try {
@@ -108,7 +125,7 @@ program
     const timeScale = Number(opts.timeScale);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got '${opts.port}'`);
     if (!Number.isFinite(timeScale) || timeScale < 0) throw new UsageError(`--time-scale must be a number >= 0, got '${opts.timeScale}'`);
-    await serve({ port, host: opts.host, dataDir: opts.inMemory ? undefined : resolve(opts.data), configFile: resolve(opts.config), timeScale, fanOut });
+    await serve({ port, host: opts.host, dataDir: opts.inMemory ? undefined : resolve(opts.data), configFile: resolve(opts.config), timeScale, fanOut, corsOrigins });
   });
 
 program
@@ -145,7 +162,7 @@ program
   });
 
 program.parseAsync(process.argv).catch((e) => {
-  if (e instanceof UsageError || (e as Error)?.name === 'ConfigError') console.error(`stepwright: ${(e as Error).message}`);
+  if (e instanceof UsageError || (e as Error)?.name === 'ConfigError' || (e as Error)?.name === 'ServeError') console.error(`stepwright: ${(e as Error).message}`);
   else console.error(e);
   process.exitCode = 1;
 });

@@ -51,11 +51,50 @@ function parseBody(req: HttpRequest): Record<string, unknown> {
   throw apiError.validation(`The request body must be a JSON object, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`}`);
 }
 
+/**
+ * Bodies are JSON, and a body must say so: a browser can send a cross-site "simple" POST only as
+ * text/plain, form-urlencoded or multipart, so refusing those types also keeps a web page from
+ * driving the API (the local server checks Origin too). Empty bodies (a bare POST .../stop) need no type.
+ */
+const JSON_CONTENT_TYPES = ['application/json', 'application/x-amz-json-1.0', 'application/x-amz-json-1.1'];
+
+function contentTypeProblem(req: HttpRequest): string | undefined {
+  if (!req.body) return undefined;
+  const given = header(req, 'content-type');
+  const type = given?.split(';')[0].trim().toLowerCase();
+  if (type && JSON_CONTENT_TYPES.includes(type)) return undefined;
+  return `${given === undefined ? 'The request has a body but no Content-Type header' : `Content-Type '${given}' is not accepted`}: send the body as ${JSON_CONTENT_TYPES.join(', ')} (charset optional)`;
+}
+
+/** Fields a body may carry; anything else is a mistake the caller should hear about (a typo, input not wrapped). */
+function allowFields(b: Record<string, unknown>, allowed: readonly string[], where: string, hint = ''): void {
+  const unknown = Object.keys(b).filter((k) => !allowed.includes(k));
+  if (unknown.length === 0) return;
+  throw apiError.validation(
+    `Unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} in the body of ${where}; accepted: ${allowed.join(', ')}${hint}`,
+  );
+}
+
+/** AWS's ExecutionStatus values (PENDING_REDRIVE never matches here: a redriven execution is RUNNING at once). */
+const STATUS_FILTERS = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const;
+
+function statusFilterOf(v: unknown): ExecutionStatus | 'PENDING_REDRIVE' | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' && (STATUS_FILTERS as readonly string[]).includes(v)) return v as ExecutionStatus | 'PENDING_REDRIVE';
+  throw apiError.validation(`1 validation error detected: Value '${String(v)}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUS_FILTERS.join(', ')}]`);
+}
+
 /** Epoch seconds with milliseconds, as the JSON protocol sends timestamps. */
 const epoch = (iso: string | undefined) => (iso === undefined ? undefined : Date.parse(iso) / 1000);
 
 export async function route(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
   const target = header(req, 'x-amz-target');
+  const typeProblem = contentTypeProblem(req);
+  if (typeProblem) {
+    return req.method === 'POST' && target
+      ? { statusCode: 415, headers: { ...AMZ_JSON_HEADERS, 'x-amzn-errortype': 'UnsupportedMediaType' }, body: JSON.stringify({ __type: 'UnsupportedMediaType', message: typeProblem }) }
+      : json(415, { error: 'UnsupportedMediaType', message: typeProblem });
+  }
   if (req.method === 'POST' && target) return jsonProtocol(deps, req, target);
   try {
     return await rest(deps, req);
@@ -105,6 +144,32 @@ function executionOut(d: svc.ExecutionDescription) {
   return { ...d, startDate: epoch(d.startDate), stopDate: epoch(d.stopDate) };
 }
 
+/**
+ * Each action's request members, from AWS's API model (what @aws-sdk/client-sfn may send, e.g. the
+ * clientToken it generates for RedriveExecution; members Stepwright does not act on, such as tags or
+ * loggingConfiguration, are accepted and ignored as before), plus Stepwright's extensions:
+ * `settings`, `description`, `useLatestDefinition`.
+ */
+const ACTION_FIELDS: Record<string, readonly string[]> = {
+  CreateStateMachine: ['name', 'definition', 'roleArn', 'type', 'loggingConfiguration', 'tags', 'tracingConfiguration', 'publish', 'versionDescription', 'encryptionConfiguration', 'description', 'settings'],
+  DescribeStateMachine: ['stateMachineArn', 'includedData'],
+  ListStateMachines: ['maxResults', 'nextToken'],
+  UpdateStateMachine: ['stateMachineArn', 'definition', 'roleArn', 'loggingConfiguration', 'tracingConfiguration', 'publish', 'versionDescription', 'encryptionConfiguration', 'settings'],
+  DeleteStateMachine: ['stateMachineArn'],
+  StartExecution: ['stateMachineArn', 'name', 'input', 'traceHeader'],
+  DescribeExecution: ['executionArn', 'includedData'],
+  ListExecutions: ['stateMachineArn', 'statusFilter', 'maxResults', 'nextToken', 'mapRunArn', 'redriveFilter'],
+  DescribeMapRun: ['mapRunArn'],
+  ListMapRuns: ['executionArn', 'maxResults', 'nextToken'],
+  GetExecutionHistory: ['executionArn', 'maxResults', 'reverseOrder', 'nextToken', 'includeExecutionData'],
+  StopExecution: ['executionArn', 'error', 'cause'],
+  RedriveExecution: ['executionArn', 'clientToken', 'useLatestDefinition'],
+  SendTaskSuccess: ['taskToken', 'output'],
+  SendTaskFailure: ['taskToken', 'error', 'cause'],
+  SendTaskHeartbeat: ['taskToken'],
+  ValidateStateMachineDefinition: ['definition', 'type', 'severity', 'maxResults'],
+};
+
 const ACTIONS: Record<string, Action> = {
   CreateStateMachine: async (deps, b) => {
     // `settings` is Stepwright's extension (curl users; the AWS SDK sends only AWS's members)
@@ -131,13 +196,15 @@ const ACTIONS: Record<string, Action> = {
   DescribeExecution: async (deps, b) => executionOut(await svc.describeExecution(deps, str(b, 'executionArn'))),
   ListExecutions: async (deps, b) => {
     // AWS: a Map Run's child executions are listed by mapRunArn, given instead of stateMachineArn
+    const statusFilter = statusFilterOf(b.statusFilter);
     if (b.mapRunArn !== undefined && b.mapRunArn !== null) {
       if (b.stateMachineArn !== undefined && b.stateMachineArn !== null) throw apiError.validation('Specify either stateMachineArn or mapRunArn, not both');
-      const page = await mapRuns.listMapRunExecutions(deps, { mapRunArn: str(b, 'mapRunArn'), statusFilter: optStr(b, 'statusFilter'), maxResults: optNum(b, 'maxResults'), nextToken: optStr(b, 'nextToken') });
+      if (statusFilter === 'PENDING_REDRIVE') return { executions: [] };
+      const page = await mapRuns.listMapRunExecutions(deps, { mapRunArn: str(b, 'mapRunArn'), statusFilter, maxResults: optNum(b, 'maxResults'), nextToken: optStr(b, 'nextToken') });
       return { executions: page.items.map((e) => ({ ...e, startDate: epoch(e.startDate), stopDate: epoch(e.stopDate) })), nextToken: page.nextToken };
     }
     if (b.stateMachineArn === undefined || b.stateMachineArn === null) throw apiError.validation("1 validation error detected: either 'stateMachineArn' or 'mapRunArn' must be given");
-    const page = await svc.listExecutions(deps, { stateMachineArn: str(b, 'stateMachineArn'), statusFilter: optStr(b, 'statusFilter') as ExecutionStatus | undefined, maxResults: optNum(b, 'maxResults'), nextToken: optStr(b, 'nextToken') });
+    const page = await svc.listExecutions(deps, { stateMachineArn: str(b, 'stateMachineArn'), statusFilter: statusFilter as ExecutionStatus | undefined, maxResults: optNum(b, 'maxResults'), nextToken: optStr(b, 'nextToken') });
     return { executions: page.items.map((e) => ({ ...e, startDate: epoch(e.startDate), stopDate: epoch(e.stopDate) })), nextToken: page.nextToken };
   },
   DescribeMapRun: async (deps, b) => {
@@ -186,7 +253,9 @@ async function jsonProtocol(deps: EngineDeps, req: HttpRequest, target: string):
   const fn = action ? ACTIONS[action] : undefined;
   try {
     if (!fn) throw new ApiError('UnknownOperationException', `Unknown operation ${target}`);
-    const result = await fn(deps, parseBody(req), req);
+    const body = parseBody(req);
+    allowFields(body, ACTION_FIELDS[action!], action!);
+    const result = await fn(deps, body, req);
     return json(200, dropUndefined(result), AMZ_JSON_HEADERS);
   } catch (e) {
     if (e instanceof ApiError) {
@@ -203,7 +272,13 @@ function dropUndefined(v: unknown): unknown {
 // ------------------------------------------------------------------ REST
 
 async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
-  const parts = req.path.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = req.path.split('/').filter(Boolean).map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      throw apiError.validation(`The path ${req.path} has a malformed %-escape in the segment '${p}' (encode '%' as %25)`);
+    }
+  });
   const m = req.method.toUpperCase();
   const smArn = (name: string) => (name.startsWith('arn:') ? name : svc.stateMachineArnFor(deps, name));
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -211,6 +286,7 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
   if (parts[0] === 'state-machines') {
     if (parts.length === 1 && m === 'POST') {
       const b = parseBody(req);
+      allowFields(b, ['name', 'definition', 'roleArn', 'settings'], 'POST /state-machines');
       const definition = typeof b.definition === 'string' ? b.definition : JSON.stringify(b.definition);
       const r = await svc.createStateMachine(deps, { name: str(b, 'name'), definition, roleArn: optStr(b, 'roleArn'), settings: b.settings });
       return json(201, r);
@@ -225,8 +301,9 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
     }
     if (parts.length === 2 && m === 'PUT') {
       const b = parseBody(req);
+      allowFields(b, ['definition', 'roleArn', 'settings'], 'PUT /state-machines/{name}');
       const definition = b.definition === undefined ? undefined : typeof b.definition === 'string' ? b.definition : JSON.stringify(b.definition);
-      return json(200, await svc.updateStateMachine(deps, { stateMachineArn: smArn(parts[1]), definition, settings: b.settings }));
+      return json(200, await svc.updateStateMachine(deps, { stateMachineArn: smArn(parts[1]), definition, roleArn: optStr(b, 'roleArn'), settings: b.settings }));
     }
     if (parts.length === 2 && m === 'DELETE') {
       await svc.deleteStateMachine(deps, smArn(parts[1]));
@@ -234,12 +311,17 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
     }
     if (parts.length === 3 && parts[2] === 'executions' && m === 'POST') {
       const b = parseBody(req);
+      // The execution input is wrapped: {"input": ..., "name"?}. A body that is the input itself
+      // (e.g. {"comment": "hi"}) must not start with {} silently; an empty body or {} means input {}.
+      const where = 'POST /state-machines/{name}/executions';
+      allowFields(b, ['input', 'name'], where, ' (the execution input goes inside {"input": ...})');
+      if (Object.keys(b).length > 0 && !('input' in b)) throw apiError.validation(`The body of ${where} has no 'input': send {"input": <execution input>, "name"?: "..."}, or an empty body for input {}`);
       const input = b.input === undefined ? undefined : typeof b.input === 'string' ? b.input : JSON.stringify(b.input);
       const r = await svc.startExecution(deps, { stateMachineArn: smArn(parts[1]), name: optStr(b, 'name'), input, traceHeader: header(req, 'x-amzn-trace-id') });
       return json(202, r);
     }
     if (parts.length === 3 && parts[2] === 'executions' && m === 'GET') {
-      const page = await svc.listExecutions(deps, { stateMachineArn: smArn(parts[1]), statusFilter: req.query.statusFilter as ExecutionStatus | undefined, maxResults: num(req.query.maxResults), nextToken: req.query.nextToken });
+      const page = await svc.listExecutions(deps, { stateMachineArn: smArn(parts[1]), statusFilter: statusFilterOf(req.query.statusFilter) as ExecutionStatus | undefined, maxResults: num(req.query.maxResults), nextToken: req.query.nextToken });
       return json(200, { executions: page.items, nextToken: page.nextToken });
     }
   }
@@ -256,10 +338,12 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
     }
     if (parts.length === 3 && parts[2] === 'redrive' && m === 'POST') {
       const b = parseBody(req);
+      allowFields(b, ['useLatestDefinition'], 'POST /executions/{arn}/redrive');
       return json(200, await svc.redriveExecution(deps, { executionArn: arn, useLatestDefinition: b.useLatestDefinition === true }));
     }
     if (parts.length === 3 && parts[2] === 'stop' && m === 'POST') {
       const b = parseBody(req);
+      allowFields(b, ['error', 'cause'], 'POST /executions/{arn}/stop');
       return json(200, await svc.stopExecution(deps, { executionArn: arn, error: optStr(b, 'error'), cause: optStr(b, 'cause') }));
     }
   }
@@ -270,11 +354,15 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
     return json(200, { results: page.items, nextToken: page.nextToken });
   }
   if (parts[0] === 'map-runs' && parts.length === 3 && parts[2] === 'executions' && m === 'GET') {
-    const page = await mapRuns.listMapRunExecutions(deps, { mapRunArn: parts[1], statusFilter: req.query.statusFilter, maxResults: num(req.query.maxResults), nextToken: req.query.nextToken });
+    const statusFilter = statusFilterOf(req.query.statusFilter);
+    if (statusFilter === 'PENDING_REDRIVE') return json(200, { executions: [] });
+    const page = await mapRuns.listMapRunExecutions(deps, { mapRunArn: parts[1], statusFilter, maxResults: num(req.query.maxResults), nextToken: req.query.nextToken });
     return json(200, { executions: page.items, nextToken: page.nextToken });
   }
   if (parts[0] === 'tasks' && parts.length === 2 && m === 'POST') {
     const b = parseBody(req);
+    const fields: Record<string, readonly string[]> = { success: ['taskToken', 'output'], failure: ['taskToken', 'error', 'cause'], heartbeat: ['taskToken'] };
+    if (fields[parts[1]]) allowFields(b, fields[parts[1]], `POST /tasks/${parts[1]}`);
     if (parts[1] === 'success') {
       const output = typeof b.output === 'string' ? b.output : JSON.stringify(b.output ?? null);
       await svc.sendTaskSuccess(deps, { taskToken: str(b, 'taskToken'), output });

@@ -2,13 +2,15 @@
  * `stepwright serve`: the local engine plus its HTTP server, with the demo state machines from the
  * config, a printed cheat sheet, and a clean stop on Ctrl-C.
  */
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig } from './config';
 import { startLocalEngine } from './local-engine';
 import { startHttpServer } from './http-server';
 import { LocalTaskInvoker } from './local-invoker';
 import { stateMachineArnFor } from '../runtime/service';
 import type { FanOutMode } from '../engine/interpreter';
+import type { EngineDeps } from '../runtime/deps';
 
 export interface ServeOptions {
   port: number;
@@ -17,21 +19,56 @@ export interface ServeOptions {
   configFile: string;
   timeScale: number;
   fanOut?: FanOutMode;
+  /** web origins allowed to call the server from a browser (CORS); none by default */
+  corsOrigins?: string[];
+}
+
+/** A reason `serve` cannot start, for the user: printed as one line, exit 1. */
+export class ServeError extends Error {
+  name = 'ServeError';
 }
 
 export async function serve(opts: ServeOptions): Promise<void> {
+  // Everything this process creates (LevelDB files, the queue file, the lock, secrets) is readable by
+  // the user alone: the data holds execution inputs and outputs, and task tokens.
+  process.umask(0o077);
   const config = existsSync(opts.configFile) ? loadConfig(opts.configFile) : undefined;
-  const engine = await startLocalEngine({
-    dataDir: opts.dataDir,
-    invoker: config?.invoker ?? new LocalTaskInvoker(undefined),
-    stateMachines: config?.stateMachines ?? [],
-    timeScale: opts.timeScale,
-    fanOut: opts.fanOut,
-  });
-  const http = await startHttpServer(engine.deps, opts.port, opts.host);
+  const release = opts.dataDir ? lockDataDir(opts.dataDir) : () => undefined;
+  process.on('exit', release);
+  // The port is bound before the engine starts: on a busy port nothing may resume or run.
+  let engineStarted!: (deps: EngineDeps) => void;
+  let engineFailed!: (e: unknown) => void;
+  const deps = new Promise<EngineDeps>((resolve, reject) => ((engineStarted = resolve), (engineFailed = reject)));
+  let http: Awaited<ReturnType<typeof startHttpServer>>;
+  try {
+    http = await startHttpServer(deps, opts.port, opts.host, { corsOrigins: opts.corsOrigins });
+  } catch (e) {
+    release();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new ServeError(`port ${opts.port} is in use (try --port)`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES') throw new ServeError(`cannot listen on ${opts.host}:${opts.port}: ${code} (check --host and --port)`);
+    throw e;
+  }
+  let engine: Awaited<ReturnType<typeof startLocalEngine>>;
+  try {
+    engine = await startLocalEngine({
+      dataDir: opts.dataDir,
+      invoker: config?.invoker ?? new LocalTaskInvoker(undefined),
+      stateMachines: config?.stateMachines ?? [],
+      timeScale: opts.timeScale,
+      fanOut: opts.fanOut,
+    });
+  } catch (e) {
+    engineFailed(e);
+    await http.close();
+    release();
+    throw e;
+  }
+  engineStarted(engine.deps);
   const first = config?.stateMachines[0];
   const arn = first ? stateMachineArnFor(engine.deps, first.name) : undefined;
   console.log(`Stepwright is listening on ${http.url}  (data: ${opts.dataDir ?? 'in memory'}, time scale: ${opts.timeScale})`);
+  if (opts.corsOrigins?.length) console.log(`web pages allowed to call it (CORS): ${opts.corsOrigins.join(', ')}`);
   if (config) console.log(`state machines from ${opts.configFile}: ${config.stateMachines.map((s) => s.name).join(', ') || 'none'}`);
   else console.log(`no ${opts.configFile}: create state machines through the API`);
   if (first && arn) {
@@ -55,8 +92,83 @@ With the AWS SDK (Step Functions JSON protocol):
     console.log('stopping...');
     await http.close();
     await engine.close();
+    release();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/**
+ * Takes the data folder for this process: one LevelDB can have one owner, and a second server on
+ * the same folder would crash inside the database. The lock file holds the owner's pid; a lock whose
+ * process is gone (a crash, a kill -9) is taken over. Also makes the folder private (0700), including
+ * one an older version created with 755 and 644 files. Returns the release function.
+ */
+function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    tightenModes(dir);
+  } catch (e) {
+    throw new ServeError(`cannot make the data folder ${dir} private (chmod 700): ${(e as NodeJS.ErrnoException).code ?? e}`);
+  }
+  const lock = join(dir, 'serve.lock');
+  const mine = `${process.pid}\n`;
+  // written aside and hard-linked into place: the lock appears with its pid in one step, so no
+  // other process can read it empty; link fails when the lock exists
+  const draft = join(dir, `serve.lock.${process.pid}`);
+  writeFileSync(draft, mine);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        linkSync(draft, lock);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+        const owner = lockOwner(lock);
+        if (owner !== undefined) throw new ServeError(`data folder ${dir} is in use by another stepwright serve (pid ${owner}); stop it, or start with --data <another folder> or --in-memory`);
+        unlinkSync(lock); // stale: its process is gone
+      }
+    }
+  } finally {
+    unlinkSync(draft);
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    try {
+      if (readFileSync(lock, 'utf8') === mine) unlinkSync(lock);
+    } catch {
+      // already gone
+    }
+  };
+}
+
+/** The pid of a live process holding the lock, or undefined when the lock is stale. */
+function lockOwner(lock: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lock, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  // our own pid in an old lock: a container restarted with the same pid (it was never us)
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return pid;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined; // EPERM: alive, another user's
+  }
+}
+
+/** 0700 for the folder and its subfolders, no group or other bits on the files. */
+function tightenModes(dir: string): void {
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const path = join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name);
+    if (entry.isDirectory()) chmodSync(path, 0o700);
+    else if (entry.isFile()) chmodSync(path, 0o600);
+  }
 }

@@ -468,7 +468,7 @@ describe('startLocalDynamo', () => {
   test('in memory: creates the table and serves the store', async () => {
     const local = await startLocalDynamo({});
     try {
-      expect(local.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(local.socketPath).toMatch(/dynamodb\.sock$/); // a private socket, no TCP port
       const s = new DynamoExecutionStore({ client: local.client, tableName: local.tableName });
       const exec = execution('mem', 'one');
       expect(await s.createExecution(exec)).toBe(true);

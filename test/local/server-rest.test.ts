@@ -241,7 +241,7 @@ describe('REST: status page and errors', () => {
   });
 
   it('an unknown JSON-protocol action is UnknownOperationException', async () => {
-    const res = await fetch(server.url + '/', { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.DoMagic' }, body: '{}' });
+    const res = await fetch(server.url + '/', { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.DoMagic', 'content-type': 'application/x-amz-json-1.0' }, body: '{}' });
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
   });
