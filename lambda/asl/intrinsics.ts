@@ -20,6 +20,7 @@ import { StatesError, ErrorNames } from './errors';
 import type { PathScope, RandomSource } from './scope';
 import { queryPath, jsonEquals, javaToString, isPlainObject } from './jsonpath';
 import { parseCache } from './parse-cache';
+import { MAX_DATA_DEPTH, MAX_PAYLOAD_BYTES, exceedsBytes, exceedsDepth } from '../engine/limits';
 
 // ---------------------------------------------------------------------------------------------
 // AST
@@ -262,6 +263,15 @@ function intrinsicFailure(name: string, message: string): never {
   throw new StatesError(ErrorNames.IntrinsicFailure, `Invalid arguments in ${name}: ${message}`);
 }
 
+/**
+ * A result that cannot fit a state's payload is refused while it is built: nested calls
+ * (States.Format of States.Array of many paths) could otherwise build gigabytes before the state's
+ * output is measured.
+ */
+function dataLimitExceeded(name: string, what: string): never {
+  throw new StatesError(ErrorNames.DataLimitExceeded, `${name}: ${what}, more than the payload limit of ${MAX_PAYLOAD_BYTES} bytes`);
+}
+
 function describe(value: unknown): string {
   const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   return `${type} ${truncate(JSON.stringify(value) ?? String(value))}`;
@@ -349,7 +359,7 @@ const HASH_ALGORITHMS: Record<string, string> = {
 const FUNCTIONS: Record<string, FunctionSpec> = {
   'States.Format': { minArgs: 1, maxArgs: Infinity, run: format },
   'States.StringToJson': { minArgs: 1, maxArgs: 1, run: stringToJson },
-  'States.JsonToString': { minArgs: 1, maxArgs: 1, run: (args) => JSON.stringify(args[0]) },
+  'States.JsonToString': { minArgs: 1, maxArgs: 1, run: jsonToString },
   'States.Array': { minArgs: 0, maxArgs: Infinity, run: (args) => args },
   'States.ArrayPartition': { minArgs: 2, maxArgs: 2, run: arrayPartition },
   'States.ArrayContains': { minArgs: 2, maxArgs: 2, run: arrayContains },
@@ -385,7 +395,10 @@ function format(args: unknown[], _ctx: EvalContext, call: IntrinsicCall): string
     intrinsicFailure(name, `the template has ${pieces.length - 1} placeholder(s) '{}' but ${values.length} value(s) were given`);
   }
   let out = pieces[0];
-  for (let i = 0; i < values.length; i++) out += javaToString(values[i]) + pieces[i + 1];
+  for (let i = 0; i < values.length; i++) {
+    out += javaToString(values[i]) + pieces[i + 1];
+    if (out.length > MAX_PAYLOAD_BYTES) dataLimitExceeded(name, `the formatted string would be longer than ${MAX_PAYLOAD_BYTES} characters`);
+  }
   return out;
 }
 
@@ -407,15 +420,27 @@ function splitTemplate(text: string, escaped: boolean): string[] {
   return pieces;
 }
 
+function jsonToString(args: unknown[]): string {
+  // measured first: serialising a value built of many references to the input could take gigabytes
+  if (exceedsBytes(args[0])) dataLimitExceeded('States.JsonToString', 'the JSON text would be longer');
+  return JSON.stringify(args[0]);
+}
+
 function stringToJson(args: unknown[]): unknown {
   const name = 'States.StringToJson';
   const text = expectString(name, args, 0);
   if (text.trim() === '') return null; // AWS: "" and " " give null (corpus)
+  let value: unknown;
   try {
-    return normalizeNegativeZero(JSON.parse(text));
+    value = JSON.parse(text);
   } catch (e) {
     return intrinsicFailure(name, `the argument is not valid JSON text: ${truncate(text)} (${(e as Error).message})`);
   }
+  // JSON.parse takes any depth; the recursive walkers after it (and normalizeNegativeZero) do not
+  if (exceedsDepth(value)) {
+    throw new StatesError(ErrorNames.DataLimitExceeded, `${name}: the parsed value nests more than ${MAX_DATA_DEPTH} levels of objects and arrays (the data depth limit)`);
+  }
+  return normalizeNegativeZero(value);
 }
 
 /** JSON.parse("-0") is -0; AWS returns 0 (corpus test_string_to_json "-0"). */
@@ -467,12 +492,29 @@ function arrayGetItem(args: unknown[]): unknown {
   return array[index];
 }
 
-/** Keeps the first occurrence of each value (JSON equality), in order. */
+/**
+ * Keeps the first occurrence of each value (JSON equality), in order. Values are told apart by a
+ * canonical text (keys sorted), so 100,000 items take one pass, not 5e9 comparisons.
+ */
 function arrayUnique(args: unknown[]): unknown[] {
   const array = expectArray('States.ArrayUnique', args, 0);
+  const seen = new Set<string>();
   const unique: unknown[] = [];
-  for (const item of array) if (!unique.some((u) => jsonEquals(u, item))) unique.push(item);
+  for (const item of array) {
+    const key = canonicalJson(item);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(item);
+  }
   return unique;
+}
+
+/** JSON text with object keys sorted: equal for values jsonEquals finds equal. */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const o = value as Record<string, unknown>;
+  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
 }
 
 function base64Encode(args: unknown[]): string {
