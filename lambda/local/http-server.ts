@@ -12,6 +12,8 @@ import type { EngineDeps } from '../runtime/deps';
  * definition; nothing the API takes is larger.
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** how much of a too-large body is read and dropped so its sender gets the 413 (see readBody) */
+const DISCARD_BYTES = 64 * 1024 * 1024;
 
 export interface HttpServerOptions {
   /**
@@ -29,24 +31,32 @@ class Refusal {
   ) {}
 }
 
-/** Reads the body up to the limit; a longer one is refused before more than the limit is held. */
+/**
+ * Reads the body up to the limit. A longer one (announced by Content-Length, or found while
+ * streaming) is answered with 413 at once, and the rest is read and dropped: a client still sending
+ * when the connection closed would see a reset (EPIPE) instead of the answer. Past DISCARD_BYTES
+ * the connection is cut anyway.
+ */
 function readBody(req: IncomingMessage): Promise<string | Refusal> {
   const tooLarge = new Refusal(413, 'RequestEntityTooLarge', `The request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB), this server's limit`);
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return Promise.resolve(tooLarge);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY_BYTES) return void chunks.push(c);
-      // Answer now; node discards the rest of the body once the answer is sent, so the client
-      // reads a 413 instead of a reset connection.
-      req.off('data', onData);
+    let refused = false;
+    const refuse = () => {
+      refused = true;
       chunks.length = 0;
       resolve(tooLarge);
     };
-    req.on('data', onData);
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) refuse();
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > DISCARD_BYTES) req.destroy();
+      else if (refused) return;
+      else if (size > MAX_BODY_BYTES) refuse();
+      else chunks.push(c);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -165,7 +175,7 @@ export async function startHttpServer(
       if (req.method === 'OPTIONS' && cors && req.headers['access-control-request-method']) return preflight(req, res, cors);
       const extra = cors ? corsHeaders(cors) : {};
       const body = await readBody(req);
-      if (body instanceof Refusal) return refuse(req, res, body, { ...extra, connection: 'close' });
+      if (body instanceof Refusal) return refuse(req, res, body, extra);
       const u = new URL(req.url ?? '/', 'http://local');
       const d = await engine;
       if (req.method === 'GET' && u.pathname === '/' && !req.headers['x-amz-target']) {
