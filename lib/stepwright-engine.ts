@@ -21,6 +21,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -123,6 +124,8 @@ export class StepwrightEngine extends Construct {
   public readonly table: dynamodb.Table;
   public readonly queue: sqs.Queue;
   public readonly deadLetterQueue: sqs.Queue;
+  /** The key task tokens are signed with (HMAC); only the worker and the API may read it. */
+  public readonly taskTokenSecret: secretsmanager.Secret;
   public readonly workerFunction: nodejs.NodejsFunction;
   public readonly apiFunction: nodejs.NodejsFunction;
   public readonly workerRole: iam.Role;
@@ -212,6 +215,17 @@ export class StepwrightEngine extends Construct {
     };
     this.functionEnvironment = environment;
 
+    // Task tokens carry a MAC under this secret, so knowing an execution ARN is not enough to answer a
+    // callback task. Not rotated: a new value would invalidate every token handed out and not yet answered.
+    this.taskTokenSecret = new secretsmanager.Secret(this, 'TaskTokenSecret', {
+      description: 'Stepwright: signs task tokens (HMAC-SHA256)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      encryptionKey: props.encryptionKey,
+    });
+    acknowledge(this.taskTokenSecret, 'AwsSolutions-SMG4', 'Not rotated on purpose: rotating the task token key would invalidate every task token handed out and not yet answered (a manual approval waiting for days would become unanswerable).');
+    // Only the two functions that issue and check tokens get its ARN (triggers share `environment` and need neither).
+    const tokenEnvironment = { ...environment, STEPWRIGHT_TASK_TOKEN_SECRET_ARN: this.taskTokenSecret.secretArn };
+
     this.workerRole = this.lambdaRole('WorkerRole', 'Stepwright worker: advances executions and invokes their task functions');
     this.workerFunction = this.nodeFunction('Worker', {
       entry: path.join(PROJECT_ROOT, 'lambda/handlers/worker.ts'),
@@ -219,7 +233,7 @@ export class StepwrightEngine extends Construct {
       memorySize: props.workerMemorySize ?? 512,
       timeout: workerTimeout,
       role: this.workerRole,
-      environment,
+      environment: tokenEnvironment,
       logRetention,
     });
     this.workerFunction.addEventSource(
@@ -243,11 +257,13 @@ export class StepwrightEngine extends Construct {
       memorySize: props.apiMemorySize ?? 512,
       timeout: Duration.seconds(29),
       role: apiRole,
-      environment,
+      environment: tokenEnvironment,
       logRetention,
     });
     this.table.grantReadWriteData(this.apiFunction);
     this.queue.grantSendMessages(this.apiFunction);
+    this.taskTokenSecret.grantRead(this.workerFunction);
+    this.taskTokenSecret.grantRead(this.apiFunction);
 
     // ------------------------------------------------------------ HTTP API
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoExecutionStore } from './dynamo-store';
 import { SqsWorkQueue } from './sqs-queue';
 import { LambdaTaskInvoker } from './lambda-invoker';
@@ -13,6 +14,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { systemClock } from '../ports';
 import { retentionPolicy } from '../runtime/retention';
 import { fanOutModeOf, type EngineDeps } from '../runtime/deps';
+import { TaskTokens } from '../engine/task-tokens';
+import { loadOnce } from '../runtime/task-tokens';
 
 let cached: EngineDeps | undefined;
 
@@ -40,8 +43,12 @@ export function depsFromEnv(): EngineDeps {
     accountId: process.env.STEPWRIGHT_ACCOUNT_ID ?? new URL(required('STEPWRIGHT_QUEUE_URL')).pathname.split('/')[1] ?? '000000000000',
     // the work queue's redrive policy (maxReceiveCount), set by the stack
     maxReceiveCount: process.env.STEPWRIGHT_MAX_RECEIVES ? Number(process.env.STEPWRIGHT_MAX_RECEIVES) : undefined,
+    // the reconciler's bound (the stack sets it beside the reconciler's schedule; default 60 s)
+    reconcileAfterSeconds: process.env.STEPWRIGHT_RECONCILE_AFTER_SECONDS ? Number(process.env.STEPWRIGHT_RECONCILE_AFTER_SECONDS) : undefined,
     // how Map items and Parallel branches run (the stack's `fanOut` prop; default auto)
     fanOut: fanOutModeOf(process.env.STEPWRIGHT_FAN_OUT, 'STEPWRIGHT_FAN_OUT'),
+    // read when a token is first issued or checked, once per container (only the API and worker may read it)
+    taskTokens: loadOnce(() => taskTokensFromSecretsManager(region)),
     onExecutionFinished: (status) => {
       const name = METRIC_BY_STATUS[status];
       if (!name) return;
@@ -51,4 +58,12 @@ export function depsFromEnv(): EngineDeps {
   };
   cached = deps;
   return cached;
+}
+
+/** The stack's task token secret (Secrets Manager; its ARN in STEPWRIGHT_TASK_TOKEN_SECRET_ARN). */
+async function taskTokensFromSecretsManager(region: string): Promise<TaskTokens> {
+  const secretArn = required('STEPWRIGHT_TASK_TOKEN_SECRET_ARN');
+  const r = await new SecretsManagerClient({ region }).send(new GetSecretValueCommand({ SecretId: secretArn }));
+  if (typeof r.SecretString !== 'string') throw new Error(`the task token secret ${secretArn} has no SecretString`);
+  return new TaskTokens(r.SecretString, `the secret ${secretArn}`);
 }

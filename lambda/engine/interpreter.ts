@@ -38,6 +38,7 @@ import {
 } from './dataflow';
 import { isCallbackResource, machineAt, mapProcessorKey, isDistributedMap, type Catcher, type StateDefinition, type StateMachineDefinition } from './definition';
 import type { AdvanceResult, Effect, ExecutionSnapshot, FanOut, IncomingEvent, Run } from './types';
+import { MAX_TASK_TOKEN_LENGTH, type TaskTokenSigner } from './task-tokens';
 
 export interface AdvanceOptions {
   random: RandomSource;
@@ -54,6 +55,12 @@ export interface AdvanceOptions {
    * 'auto': spread where the items or branches contain a Task (work worth spreading), inline otherwise.
    */
   fanOut?: FanOutMode;
+  /**
+   * Signs the task tokens of `.waitForTaskToken` tasks with the deployment's secret (see
+   * task-tokens.ts). Given by the caller so the interpreter reads no secret itself; required as soon
+   * as a definition has a callback task.
+   */
+  taskTokens?: TaskTokenSigner;
 }
 
 export type FanOutMode = 'inline' | 'spread' | 'auto';
@@ -291,6 +298,18 @@ class Step {
     return this.snap.child?.recordArn ?? this.snap.execution.arn;
   }
 
+  /** The signed token a callback task hands out for the wait `token` of this record. */
+  private taskTokenFor(token: string): string {
+    const signer = this.options.taskTokens;
+    if (!signer) throw new Error('advance: a .waitForTaskToken task needs options.taskTokens (the signer holding the deployment\'s task token secret)');
+    const taskToken = signer.sign(this.recordArn(), token);
+    // Only reachable with long names in Maps spread several levels deep (each level adds to the child's ARN).
+    if (taskToken.length > MAX_TASK_TOKEN_LENGTH) {
+      throw new StatesError(ErrorNames.Runtime, `The task token of this state would be ${taskToken.length} characters, more than the ${MAX_TASK_TOKEN_LENGTH} a task token may have: shorten the execution, state machine or Map state names (record ${this.recordArn()}).`);
+    }
+    return taskToken;
+  }
+
   private newToken(): string {
     return String(this.snap.nextToken++);
   }
@@ -464,7 +483,7 @@ class Step {
     const token = this.newToken();
     const resource: string = state.Resource;
     const waitForTaskToken = isCallbackResource(resource);
-    const taskToken = waitForTaskToken ? taskTokenFor(this.recordArn(), token) : undefined;
+    const taskToken = waitForTaskToken ? this.taskTokenFor(token) : undefined;
     const env = this.env(run, state, { taskToken });
     const input = await effectiveInput(state, env, env.language === 'JSONata' ? 'Arguments' : 'Parameters');
     const timeoutSeconds = this.numberField(state, env, 'TimeoutSeconds');
@@ -1141,21 +1160,6 @@ function subtreeHasTask(state: StateDefinition): boolean {
     taskInside.set(state, known);
   }
   return known;
-}
-
-/** Task tokens are opaque to the caller but say which execution and wait they answer. */
-export function taskTokenFor(executionArn: string, token: string): string {
-  return Buffer.from(JSON.stringify({ e: executionArn, t: token })).toString('base64url');
-}
-
-export function parseTaskToken(taskToken: string): { executionArn: string; token: string } | undefined {
-  try {
-    const v = JSON.parse(Buffer.from(taskToken, 'base64url').toString('utf8'));
-    if (typeof v?.e === 'string' && typeof v?.t === 'string') return { executionArn: v.e, token: v.t };
-  } catch {
-    /* not one of ours */
-  }
-  return undefined;
 }
 
 /** "arn:aws:states:::lambda:invoke.waitForTaskToken" -> resourceType "lambda", resource "invoke.waitForTaskToken". */

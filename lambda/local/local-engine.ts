@@ -16,6 +16,7 @@ import type { EngineDeps, FaultPoint } from '../runtime/deps';
 import { checkSettings, createStateMachine, stateMachineArnFor, updateStateMachine } from '../runtime/service';
 import type { ConfiguredStateMachine } from './config';
 import type { FanOutMode } from '../engine/interpreter';
+import { dataDirTaskTokens, randomTaskTokens } from './task-token-secret';
 
 export interface LocalEngineOptions {
   /** folder for DynamoDB data and the queue file; omitted = in memory */
@@ -69,6 +70,8 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
     maxReceiveCount: opts.maxReceiveCount ?? 10,
     fault: opts.fault,
     fanOut: opts.fanOut,
+    // kept in the data folder so tokens handed out survive a restart; random for an in-memory engine
+    taskTokens: opts.dataDir ? dataDirTaskTokens(opts.dataDir) : randomTaskTokens(),
   };
   for (const sm of opts.stateMachines ?? []) await registerStateMachine(deps, sm);
   queue.start(createWorkerHandler(() => deps));

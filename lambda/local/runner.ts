@@ -10,6 +10,7 @@ import type { StateMachineDefinition } from '../engine/definition';
 import type { Effect, ExecutionSnapshot, IncomingEvent } from '../engine/types';
 import type { HistoryEvent } from '../engine/history';
 import type { RandomSource } from '../asl/scope';
+import { processTaskTokens } from './task-token-secret';
 
 export interface TaskContext {
   resource: string;
@@ -126,7 +127,7 @@ export async function runExecution(opts: RunOptions): Promise<RunResult> {
   let snapshot: ExecutionSnapshot | undefined;
   const history: HistoryEvent[] = [];
   const apply = async (event: IncomingEvent) => {
-    const r = await advance(opts.definition, snapshot, event, new Date(now()), { random, historyPayloads: opts.historyPayloads === true });
+    const r = await advance(opts.definition, snapshot, event, new Date(now()), { random, historyPayloads: opts.historyPayloads === true, taskTokens: processTaskTokens() });
     snapshot = r.snapshot;
     for (const e of r.events) history.push(e);
     for (const eff of r.effects) {

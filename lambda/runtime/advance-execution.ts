@@ -17,6 +17,7 @@ import type { ExecutionRecord, FanOutOrder, OutgoingMessage } from '../ports';
 import { effectsToMessages } from './effects';
 import type { EngineDeps } from './deps';
 import { carryOutFanOut } from './fan-out';
+import { taskTokensOf } from './task-tokens';
 
 const MAX_CONFLICT_RETRIES = 20;
 
@@ -171,6 +172,7 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
       random: deps.random,
       maxStatesPerStep: deps.maxStatesPerStep ?? DEFAULT_MAX_STATES_PER_STEP,
       fanOut: deps.fanOut ?? 'auto',
+      taskTokens: deps.taskTokens ? await taskTokensOf(deps) : undefined,
     });
     if (result.events.length === 0 && result.effects.length === 0 && !result.changed) return 'ignored';
 

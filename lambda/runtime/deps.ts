@@ -5,6 +5,7 @@
 import type { Clock, ExecutionStore, TaskInvoker, WorkQueue } from '../ports';
 import type { RandomSource } from '../asl/scope';
 import type { FanOutMode } from '../engine/interpreter';
+import type { TaskTokenSource } from './task-tokens';
 
 export interface EngineDeps {
   store: ExecutionStore;
@@ -30,6 +31,11 @@ export interface EngineDeps {
   fanOut?: FanOutMode;
   /** states one advance runs before continuing through a message (default 500) */
   maxStatesPerStep?: number;
+  /**
+   * Signs and checks task tokens with the deployment's secret (see engine/task-tokens.ts): the signer,
+   * or a loader called when a token is first issued or checked (AWS reads the secret once per cold start)
+   */
+  taskTokens?: TaskTokenSource;
   /** test hook: called at each step of a commit; a test throws here to simulate a crash */
   fault?: (point: FaultPoint) => void;
   /** told about every finished execution (metrics) */

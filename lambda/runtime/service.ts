@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { validateDefinition, formatIssues } from '../asl/validate';
-import { mapRunArnOf, parseTaskToken } from '../engine/interpreter';
+import { mapRunArnOf } from '../engine/interpreter';
+import { taskTokensOf } from './task-tokens';
 import { definitionFor } from './advance-execution';
 import { MAX_PAYLOAD_BYTES } from '../engine/limits';
 import type { HistoryEvent } from '../engine/history';
@@ -298,8 +299,10 @@ export async function stopExecution(deps: EngineDeps, req: { executionArn: strin
 // ------------------------------------------------------------------ task callbacks
 
 async function answerTask(deps: EngineDeps, taskToken: unknown, event: (token: string) => Parameters<typeof applyEvent>[2]): Promise<void> {
+  // 2,048: the API's limit on the field (the tokens issued are at most 1,024 characters).
   if (typeof taskToken !== 'string' || taskToken.length === 0 || taskToken.length > 2048) throw apiError.invalidToken();
-  const parsed = parseTaskToken(taskToken);
+  // A token that does not carry this deployment's MAC, or was altered, answers nothing (a forged one made from an ARN).
+  const parsed = (await taskTokensOf(deps)).verify(taskToken);
   if (!parsed) throw apiError.invalidToken();
   const rec = await deps.store.getExecution(parsed.executionArn);
   if (!rec) throw apiError.taskDoesNotExist();
