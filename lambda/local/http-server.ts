@@ -1,6 +1,13 @@
 /**
  * The local server's HTTP side: node's http module in front of the same router API Gateway uses,
  * plus a small status page at GET /.
+ *
+ * It answers only its own user. The deployed API has IAM; this one has no credentials, so what
+ * keeps a web page the user happens to visit from driving it (starting executions that run local
+ * tasks) is checked here, before anything is read or run: the Host must name this server (DNS
+ * rebinding), and a browser's cross-origin request (Origin, Sec-Fetch-Site) is refused unless the
+ * user allowed that origin with --cors-origin. The router then takes JSON bodies only (no HTML form
+ * can send those cross-site without a preflight).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
