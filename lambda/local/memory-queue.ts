@@ -6,7 +6,7 @@
  * dead-lettering) that the engine's exactly-once guarantees must survive.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { promises as fsp, readFileSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { OutgoingMessage, WorkMessage, WorkQueue } from '../ports';
@@ -25,9 +25,13 @@ export interface LocalQueueOptions {
   maxReceiveCount?: number;
   /** multiplies delays and visibility timeouts; 0 = no waiting (default 1) */
   timeScale?: number;
-  /** keep pending messages in this JSON file across restarts (written atomically, debounced) */
+  /**
+   * Keep pending messages across restarts (and process death): the snapshot file (JSON, written
+   * atomically) plus an append-only journal beside it (`<persistFile>.journal`). See "persistence" below.
+   */
   persistFile?: string;
-  persistDebounceMs?: number;
+  /** journal size (bytes) past which it is folded into the snapshot (default 4 MiB; at least the snapshot's own size) */
+  compactBytes?: number;
   queueArn?: string;
   /** a consumer that threw (the whole batch failed); default: console.error */
   onError?: (error: unknown, event: SQSEvent) => void;
@@ -75,7 +79,8 @@ export class LocalQueue implements WorkQueue {
   private readonly onError: (error: unknown, event: SQSEvent) => void;
   private readonly onDeadLetter?: (letter: DeadLetter) => void;
   private readonly persistFile?: string;
-  private readonly persistDebounceMs: number;
+  private readonly journalFile?: string;
+  private readonly compactBytes: number;
 
   private readonly messages = new Map<string, Stored>();
   /** ids of visible messages in delivery order (a Set: O(1) removal, insertion-ordered iteration) */
@@ -86,9 +91,12 @@ export class LocalQueue implements WorkQueue {
   private consumer?: BatchConsumer;
   private running = false;
   private pumpScheduled?: NodeJS.Immediate;
-  private persistTimer?: NodeJS.Timeout;
-  private writing?: Promise<void>;
-  private dirty = false;
+  /** the journal, open for appending (opened on first use, closed by stop()) */
+  private journalFd?: number;
+  private journalBytes = 0;
+  private snapshotBytes = 0;
+  /** receive and delete records not yet appended (written once per batch, not per message) */
+  private lazyLines: string[] = [];
 
   constructor(options: LocalQueueOptions = {}) {
     this.batchSize = positiveInt(options.batchSize ?? 10, 'batchSize');
@@ -102,24 +110,29 @@ export class LocalQueue implements WorkQueue {
     this.onError = options.onError ?? ((e) => console.error('stepwright local queue: the consumer failed a whole batch:', e));
     this.onDeadLetter = options.onDeadLetter;
     this.persistFile = options.persistFile;
-    this.persistDebounceMs = options.persistDebounceMs ?? 100;
+    this.compactBytes = options.compactBytes ?? 4 * 1024 * 1024;
     if (this.persistFile) {
-      this.restore(readPersisted(this.persistFile));
-      // What was just read needs no writing back.
-      if (this.persistTimer) clearTimeout(this.persistTimer);
-      this.persistTimer = undefined;
-      this.dirty = false;
+      this.journalFile = `${this.persistFile}.journal`;
+      mkdirSync(path.dirname(this.persistFile), { recursive: true, mode: 0o700 });
+      for (const p of replayJournal(readPersisted(this.persistFile), this.journalFile)) this.adopt(p);
+      // Fold what was read into a fresh snapshot at once: a torn last journal line is gone for good (no
+      // append can follow it), and a queue.json of an older Stepwright (no journal) is migrated.
+      this.compact();
     }
   }
 
   // ---------------------------------------------------------------- WorkQueue
 
+  /**
+   * Resolves once the messages are in the journal (when persisting): a process killed after that
+   * loses none of them. A failed append rejects and queues nothing, so the caller's retry is clean.
+   */
   async send(messages: OutgoingMessage[]): Promise<void> {
     const now = Date.now();
-    for (const m of messages) {
+    const batch: Stored[] = messages.map((m) => {
       // Fractions are kept (unlike SQS): the engine may already have scaled a wait below a second.
       const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(0, m.delaySeconds || 0));
-      const msg: Stored = {
+      return {
         messageId: randomUUID(),
         body: JSON.stringify(m.body),
         sentTimestamp: now,
@@ -127,10 +140,35 @@ export class LocalQueue implements WorkQueue {
         visibleAt: now + delaySeconds * 1000 * this.timeScale,
         state: 'waiting',
       };
-      this.messages.set(msg.messageId, msg);
-      this.arm(msg);
+    });
+    // In memory first, so that a compaction the append sets off has them in its snapshot.
+    for (const msg of batch) this.messages.set(msg.messageId, msg);
+    try {
+      this.appendNow(batch.map(sendLine));
+    } catch (e) {
+      for (const msg of batch) this.messages.delete(msg.messageId);
+      throw e;
     }
+    for (const msg of batch) this.arm(msg);
     this.changed();
+  }
+
+  /**
+   * SQS ChangeMessageVisibility for a message handed out under `receiptHandle`: it becomes visible
+   * again `seconds` (times timeScale) from now instead of when its visibility timeout ends. A stale
+   * handle (the message was redelivered or deleted since) changes nothing, where SQS would refuse it.
+   */
+  async retryAfter(receiptHandle: string, seconds: number): Promise<void> {
+    const msg = this.messages.get(messageIdOf(receiptHandle));
+    if (!msg || msg.receiptHandle !== receiptHandle || msg.state !== 'inflight') return;
+    const wait = Math.max(0, seconds) * 1000 * this.timeScale;
+    msg.visibleAt = Date.now() + wait;
+    if (msg.timer) clearTimeout(msg.timer);
+    // Still handed out: if its consumer is still busy when the time comes, it is redelivered, as SQS does.
+    msg.timer = setTimeout(() => {
+      msg.timer = undefined;
+      this.makeReady(msg);
+    }, wait);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -144,7 +182,7 @@ export class LocalQueue implements WorkQueue {
     for (const msg of this.messages.values()) if (msg.state !== 'inflight') this.arm(msg);
   }
 
-  /** Stops handing out batches, waits for those in flight, writes the file; leaves no timers behind. */
+  /** Stops handing out batches, waits for those in flight, writes the snapshot and closes the journal; leaves no timers behind. */
   async stop(): Promise<void> {
     this.running = false;
     if (this.pumpScheduled) clearImmediate(this.pumpScheduled);
@@ -154,6 +192,8 @@ export class LocalQueue implements WorkQueue {
     // Settled failures were left unarmed (not running); make sure nothing else was armed meanwhile.
     for (const msg of this.messages.values()) this.disarm(msg);
     await this.flush();
+    if (this.journalFd !== undefined) closeSync(this.journalFd);
+    this.journalFd = undefined;
   }
 
   /** Resolves once no message is pending, delayed or in flight. */
@@ -188,20 +228,83 @@ export class LocalQueue implements WorkQueue {
 
   /** Adds messages from a snapshot; ids already present are skipped, so restoring twice is harmless. */
   restore(messages: PersistedMessage[]): void {
-    for (const p of messages) {
-      if (this.messages.has(p.messageId)) continue;
-      const msg: Stored = { ...p, state: 'waiting' };
-      this.messages.set(msg.messageId, msg);
-      this.arm(msg);
-    }
+    const fresh = messages.filter((p) => !this.messages.has(p.messageId));
+    for (const p of fresh) this.adopt(p);
+    this.appendNow(fresh.map((p) => sendLine(p)));
     this.changed();
   }
 
-  /** Writes the file now if anything changed since the last write (stop() calls it). */
+  /** Folds the journal into the snapshot file now (stop() calls it). */
   async flush(): Promise<void> {
-    if (this.persistTimer) clearTimeout(this.persistTimer);
-    this.persistTimer = undefined;
-    while (this.writing || this.dirty) await (this.writing ?? this.writeNow());
+    if (this.persistFile && (this.journalBytes > 0 || this.lazyLines.length > 0)) this.compact();
+  }
+
+  /*
+   * Persistence: `persistFile` holds a snapshot ({"version":1,"messages":[...]}, the format of the
+   * queue.json older versions wrote, so theirs loads as is), and `<persistFile>.journal` every change
+   * since, one JSON line each:
+   *
+   *   {"op":"send","messageId","body","sentTimestamp","receiveCount","visibleAt"[,"firstReceiveTimestamp"]}
+   *   {"op":"receive","messageId","receiveCount","firstReceiveTimestamp"}
+   *   {"op":"delete","messageId"}      (deleted after success, or moved to the dead letters)
+   *
+   * send() appends its lines with write(2) before it resolves. Once write returns, the bytes are in
+   * the kernel's page cache: a process killed by SIGKILL (or a crash) loses nothing. Only a power loss
+   * or kernel crash can drop the last appends; that would take an fsync per send (milliseconds each),
+   * which a laptop queue does not pay. Receives and deletes are written once per batch and may lag:
+   * after a crash a message may be delivered again, which every work message tolerates; a sent one is
+   * never lost. Restore = snapshot + replay of the journal, skipping a torn (unterminated) last line.
+   *
+   * Compaction, when the journal outgrows max(compactBytes, the last snapshot's size) so the rewrite
+   * costs O(1) per journal byte: write the snapshot to a temp file, fsync, rename over the old one,
+   * then truncate the journal. A death between the rename and the truncation replays the old journal
+   * over the new snapshot: a send of a message already there is skipped and receive counts only grow,
+   * so the replay changes nothing. All of it is synchronous (node:fs *Sync calls): appends cannot
+   * interleave, and nothing is appended between the snapshot and the truncation.
+   */
+
+  /** Appends journal lines now; throws when the journal cannot be written. */
+  private appendNow(lines: string[]): void {
+    if (!this.journalFile) return;
+    if (this.lazyLines.length) {
+      lines = [...this.lazyLines.splice(0), ...lines];
+    }
+    if (lines.length === 0) return;
+    const buf = Buffer.from(lines.join('\n') + '\n', 'utf8');
+    this.journalFd ??= openSync(this.journalFile, 'a', 0o600);
+    // write(2) may write less than asked (rare for a regular file, but allowed): go on until all is written.
+    for (let off = 0; off < buf.length; ) off += writeSync(this.journalFd, buf, off, buf.length - off);
+    this.journalBytes += buf.length;
+    if (this.journalBytes >= Math.max(this.compactBytes, this.snapshotBytes)) this.compact();
+  }
+
+  /** Appends the receive and delete records gathered since the last write; losing them costs only a redelivery. */
+  private appendLazy(): void {
+    if (!this.journalFile || this.lazyLines.length === 0) return;
+    try {
+      this.appendNow([]);
+    } catch (e) {
+      console.error(`stepwright local queue: cannot write ${this.journalFile}:`, e);
+    }
+  }
+
+  private compact(): void {
+    const file = this.persistFile!;
+    this.lazyLines = []; // the snapshot holds their effect
+    const data = JSON.stringify({ version: 1, messages: this.snapshot() });
+    writeAtomicSync(file, data);
+    this.journalFd ??= openSync(this.journalFile!, 'a', 0o600);
+    ftruncateSync(this.journalFd, 0);
+    this.journalBytes = 0;
+    this.snapshotBytes = Buffer.byteLength(data, 'utf8');
+  }
+
+  /** Takes in a restored message (nothing is written: it came from the files, or restore() wrote it). */
+  private adopt(p: PersistedMessage): void {
+    if (this.messages.has(p.messageId)) return;
+    const msg: Stored = { ...p, state: 'waiting' };
+    this.messages.set(msg.messageId, msg);
+    this.arm(msg);
   }
 
   // ---------------------------------------------------------------- delivery
@@ -268,8 +371,10 @@ export class LocalQueue implements WorkQueue {
     const now = Date.now();
     msg.receiveCount++;
     msg.firstReceiveTimestamp ??= now;
-    msg.receiptHandle = randomUUID();
+    // Opaque to the consumer, like SQS's; it names the message so retryAfter() finds it in O(1).
+    msg.receiptHandle = `${msg.messageId}/${randomUUID()}`;
     msg.state = 'inflight';
+    this.lazy({ op: 'receive', messageId: msg.messageId, receiveCount: msg.receiveCount, firstReceiveTimestamp: msg.firstReceiveTimestamp });
     msg.visibleAt = now + this.visibilityMs;
     // With no visibility timeout (timeScale 0) it stays handed out until settled, rather than being redelivered at once.
     if (this.visibilityMs > 0) {
@@ -319,6 +424,11 @@ export class LocalQueue implements WorkQueue {
   private remove(msg: Stored): void {
     this.disarm(msg);
     this.messages.delete(msg.messageId);
+    this.lazy({ op: 'delete', messageId: msg.messageId });
+  }
+
+  private lazy(record: JournalRecord): void {
+    if (this.journalFile) this.lazyLines.push(JSON.stringify(record));
   }
 
   private bury(msg: Stored): void {
@@ -355,12 +465,10 @@ export class LocalQueue implements WorkQueue {
 
   // ---------------------------------------------------------------- bookkeeping
 
+  /** After each send, pump and settlement: lazy journal records go out here, one write for the lot. */
   private changed(): void {
+    this.appendLazy();
     this.checkDrain();
-    if (this.persistFile) {
-      this.dirty = true;
-      if (!this.persistTimer && !this.writing) this.persistTimer = setTimeout(() => void this.writeNow(), this.persistDebounceMs);
-    }
   }
 
   private checkDrain(): void {
@@ -368,22 +476,6 @@ export class LocalQueue implements WorkQueue {
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();
-  }
-
-  private writeNow(): Promise<void> {
-    if (this.persistTimer) clearTimeout(this.persistTimer);
-    this.persistTimer = undefined;
-    this.dirty = false;
-    const file = this.persistFile!;
-    const data = JSON.stringify({ version: 1, messages: this.snapshot() });
-    this.writing = writeAtomic(file, data)
-      .catch((e) => console.error(`stepwright local queue: cannot write ${file}:`, e))
-      .finally(() => {
-        this.writing = undefined;
-        // Changes made during the write get their own (debounced) write.
-        if (this.dirty && !this.persistTimer) this.persistTimer = setTimeout(() => void this.writeNow(), this.persistDebounceMs);
-      });
-    return this.writing;
   }
 }
 
@@ -402,18 +494,93 @@ function failedIds(response: SQSBatchResponse | void, handles: Map<string, strin
   return ids;
 }
 
-/** Temp file + fsync + rename: a reader (or a crash) sees the old file or the new one, never half of one. */
-async function writeAtomic(file: string, data: string): Promise<void> {
-  await fsp.mkdir(path.dirname(file), { recursive: true });
+/**
+ * Temp file (mode 0600) + fsync + rename: a reader, or a crash at any point, sees the old file or the
+ * new one, never half of one. The fsync matters because the journal is truncated right after: without
+ * it a power loss could leave neither the new snapshot nor the journal it replaced.
+ */
+function writeAtomicSync(file: string, data: string): void {
   const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  const handle = await fsp.open(tmp, 'w');
+  const fd = openSync(tmp, 'w', 0o600);
   try {
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const buf = Buffer.from(data, 'utf8');
+    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    unlinkSync(tmp);
+    throw e;
   }
-  await fsp.rename(tmp, file);
+  closeSync(fd);
+  renameSync(tmp, file);
+}
+
+type JournalRecord =
+  | ({ op: 'send' } & PersistedMessage)
+  | { op: 'receive'; messageId: string; receiveCount: number; firstReceiveTimestamp?: number }
+  | { op: 'delete'; messageId: string };
+
+function sendLine(m: PersistedMessage): string {
+  const record: JournalRecord = {
+    op: 'send',
+    messageId: m.messageId,
+    body: m.body,
+    sentTimestamp: m.sentTimestamp,
+    receiveCount: m.receiveCount,
+    ...(m.firstReceiveTimestamp === undefined ? {} : { firstReceiveTimestamp: m.firstReceiveTimestamp }),
+    visibleAt: m.visibleAt,
+  };
+  return JSON.stringify(record);
+}
+
+function messageIdOf(receiptHandle: string): string {
+  return receiptHandle.slice(0, receiptHandle.indexOf('/'));
+}
+
+/**
+ * The snapshot's messages with the journal's records applied, in order. Idempotent over messages the
+ * snapshot already has (see compact()). A message received before the crash is visible at once: its
+ * delay had passed, and whoever had it died with the process.
+ */
+function replayJournal(snapshot: PersistedMessage[], journalFile: string): PersistedMessage[] {
+  const byId = new Map(snapshot.map((m) => [m.messageId, { ...m }]));
+  let text: string;
+  try {
+    text = readFileSync(journalFile, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [...byId.values()];
+    throw e;
+  }
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    if (line === '') return;
+    let r: JournalRecord;
+    try {
+      r = JSON.parse(line) as JournalRecord;
+    } catch {
+      // The last line without its newline is an append cut short by the process's death: it was never
+      // acknowledged. Anywhere else the file was damaged from outside: say so, and keep the rest.
+      if (i !== lines.length - 1) console.error(`stepwright local queue: skipping a damaged line ${i + 1} of ${journalFile}`);
+      return;
+    }
+    if (r.op === 'send') {
+      if (!byId.has(r.messageId)) {
+        const m: PersistedMessage & { op?: string } = { ...r };
+        delete m.op;
+        byId.set(r.messageId, m);
+      }
+    } else if (r.op === 'receive') {
+      const m = byId.get(r.messageId);
+      if (m && r.receiveCount >= m.receiveCount) {
+        m.receiveCount = r.receiveCount;
+        m.firstReceiveTimestamp ??= r.firstReceiveTimestamp;
+        m.visibleAt = 0;
+      }
+    } else if (r.op === 'delete') {
+      byId.delete(r.messageId);
+    }
+  });
+  return [...byId.values()];
 }
 
 function readPersisted(file: string): PersistedMessage[] {

@@ -2,7 +2,7 @@
  * LocalQueue: the in-process SQS + Lambda event source. Time-dependent cases use real timers scaled
  * to tens of milliseconds and assert only lower bounds and orderings, never tight upper bounds.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -216,7 +216,11 @@ describe('LocalQueue', () => {
 describe('LocalQueue persistence', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'stepwright-queue-'))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    // (inner afterEach hooks run first: stop the queues before their folder goes)
+    await Promise.all(queues.splice(0).map((q) => q.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('snapshot() and restore() round-trip pending messages; restoring twice adds nothing', async () => {
     const a = queue({ timeScale: 1 });
@@ -233,25 +237,29 @@ describe('LocalQueue persistence', () => {
     expect(b.snapshot().map((m) => m.visibleAt)).toEqual([snap[1].visibleAt]);
   });
 
-  it('writes the file atomically on change and reloads it in a new queue', async () => {
+  it('has a message on disk when send() resolves, and reloads it in a new queue', async () => {
     const file = path.join(dir, 'nested', 'queue.json');
-    const a = queue({ persistFile: file, persistDebounceMs: 5, timeScale: 1 });
+    const a = queue({ persistFile: file, timeScale: 1 });
     await a.send([msg(1), msg(2, 600)]);
-    // debounced write, without waiting for stop()
-    for (let i = 0; i < 200 && !existsSync(file); i++) await sleep(5);
-    expect(existsSync(file)).toBe(true);
-    await a.flush();
+    // no flush, no stop: what send() resolved on is in the journal already
+    const early = new LocalQueue({ persistFile: `${file}` , timeScale: 1 });
+    expect(early.snapshot()).toEqual(a.snapshot());
+    await early.stop();
+
+    await a.flush(); // folds the journal into the snapshot file
     const onDisk = JSON.parse(readFileSync(file, 'utf8'));
     expect(onDisk.version).toBe(1);
     expect(onDisk.messages).toEqual(a.snapshot());
-    expect(readdirSync(path.dirname(file))).toEqual(['queue.json']); // no temp files left behind
+    expect(readFileSync(`${file}.journal`, 'utf8')).toBe('');
+    expect(readdirSync(path.dirname(file)).sort()).toEqual(['queue.json', 'queue.json.journal']); // no temp files left behind
+    for (const f of ['queue.json', 'queue.json.journal']) expect(statSync(path.join(dir, 'nested', f)).mode & 0o777).toBe(0o600);
 
     const b = queue({ persistFile: file, timeScale: 1 });
     expect(b.snapshot()).toEqual(a.snapshot());
     const r = recorder();
     b.start(r.consumer);
     for (let i = 0; i < 100 && r.batches.length === 0; i++) await sleep(5);
-    await b.stop(); // flushes: only the delayed message is left
+    await b.stop(); // compacts: only the delayed message is left
     expect(r.delivered()).toEqual(['e1']);
     expect(JSON.parse(readFileSync(file, 'utf8')).messages.map((m: { body: string }) => JSON.parse(m.body).executionArn)).toEqual(['e2']);
   });
