@@ -10,14 +10,17 @@ import type { NamePolicy } from '../lambda/ports';
 import { STATE_MACHINE_NAME, type StateMachineSettings } from './state-machine-record';
 import type { StepwrightEngine } from './stepwright-engine';
 
-/** Runaway guards for one state machine's executions (the interpreter stops an execution that passes one). */
+/**
+ * Runaway guards for one state machine's executions (the interpreter stops an execution that passes
+ * one). maxTransitions and maxStateVisits apply by default; "none" turns one off.
+ */
 export interface StepwrightLimits {
-  /** state transitions per execution */
-  readonly maxTransitions?: number;
-  /** wall-clock time per execution */
+  /** state transitions per execution, or 'none' for no limit. @default 1,000,000 */
+  readonly maxTransitions?: number | 'none';
+  /** wall-clock time per execution. @default the definition's TimeoutSeconds, at most one year */
   readonly maxDuration?: Duration;
-  /** entries of one state within one run (loop iterations) */
-  readonly maxStateVisits?: number;
+  /** entries of one state within one run (loop iterations), or 'none' for no limit. @default 100,000 */
+  readonly maxStateVisits?: number | 'none';
 }
 
 export interface StepwrightStateMachineOptions {
@@ -50,7 +53,7 @@ export interface StepwrightStateMachineOptions {
   readonly retention?: Duration | 'forever';
   /** When an execution name may be used again. @default the engine's ('unique-while-retained') */
   readonly namePolicy?: NamePolicy;
-  /** Runaway guards. @default none */
+  /** Runaway guards. @default 1,000,000 transitions and 100,000 visits of one state per execution */
   readonly limits?: StepwrightLimits;
 }
 

@@ -23,7 +23,7 @@ import { isJsonataExpression } from '../asl/jsonata';
 import { HistoryWriter, isDirectLambdaArn } from './history';
 import type { ContextExtras } from './context';
 import { RunEnv } from './env';
-import { exceedsBytes } from './limits';
+import { exceedsBytes, effectiveLimits, DEFAULT_MAX_STATE_VISITS, DEFAULT_MAX_TRANSITIONS } from './limits';
 import { findCatcher, findRetrier, retryDelaySeconds } from './retry';
 import {
   applyInputPath,
@@ -127,7 +127,9 @@ class Step {
   private start(event: Extract<IncomingEvent, { type: 'StartExecution' }>): void {
     const ex = { ...event.execution, redriveCount: event.execution.redriveCount ?? 0 };
     this.snap = { formatVersion: 1, execution: ex, status: 'RUNNING', nextEventId: 1, nextToken: 1, transitions: 0, runs: {} };
-    if (event.limits) this.snap.limits = event.limits;
+    // every execution runs under limits: the machine's, or the defaults for what it leaves out (a spread
+    // child gets its parent's, already complete)
+    this.snap.limits = effectiveLimits(event.limits);
     if (event.traceId) this.snap.traceId = event.traceId;
     if (event.child) this.snap.child = event.child;
     // A spread child's own input is its item (or branch input); $$.Execution.Input stays the parent's.
@@ -343,15 +345,18 @@ class Step {
   /** The runaway guard: fails the execution when a per-machine limit is passed. */
   private guardTripped(run: Run, name: string): boolean {
     const limits = this.snap.limits!;
-    if (limits.maxTransitions !== undefined && this.snap.transitions > limits.maxTransitions) {
-      this.failExecution('Stepwright.TransitionLimitExceeded', `The execution exceeded ${limits.maxTransitions} state transitions, the limit set on its state machine (runaway guard); the last state entered was '${name}'.`);
+    // "none" (or a snapshot from before the defaults, with the field left out) is no limit
+    if (typeof limits.maxTransitions === 'number' && this.snap.transitions > limits.maxTransitions) {
+      this.failExecution('Stepwright.TransitionLimitExceeded', `The execution exceeded ${limits.maxTransitions} state transitions, ${limitSource(limits.maxTransitions, DEFAULT_MAX_TRANSITIONS)}; the last state entered was '${name}'. Raise or lower it with settings.limits.maxTransitions on the state machine (a number, or "none" for no limit).`);
       return true;
     }
-    if (limits.maxStateVisits !== undefined) {
+    if (typeof limits.maxStateVisits === 'number') {
       const visits = (run.visits ??= {});
-      visits[name] = (visits[name] ?? 0) + 1;
-      if (visits[name] > limits.maxStateVisits) {
-        this.failExecution('Stepwright.StateVisitLimitExceeded', `The state '${name}' was entered more than ${limits.maxStateVisits} times in one run, the limit set on its state machine (runaway guard).`);
+      // own keys only: a state named 'constructor' or '__proto__' is counted like any other
+      const count = (Object.hasOwn(visits, name) ? visits[name] : 0) + 1;
+      Object.defineProperty(visits, name, { value: count, enumerable: true, writable: true, configurable: true });
+      if (count > limits.maxStateVisits) {
+        this.failExecution('Stepwright.StateVisitLimitExceeded', `The state '${name}' was entered more than ${limits.maxStateVisits} times in one run, ${limitSource(limits.maxStateVisits, DEFAULT_MAX_STATE_VISITS)}. Raise or lower it with settings.limits.maxStateVisits on the state machine (a number, or "none" for no limit).`);
         return true;
       }
     }
@@ -1160,6 +1165,11 @@ function subtreeHasTask(state: StateDefinition): boolean {
     taskInside.set(state, known);
   }
   return known;
+}
+
+/** How a guard's cause names the limit: the default one, or the one the state machine set. */
+function limitSource(value: number, defaultValue: number): string {
+  return value === defaultValue ? 'the default limit of the runaway guard' : 'the limit set on its state machine (runaway guard)';
 }
 
 /** "arn:aws:states:::lambda:invoke.waitForTaskToken" -> resourceType "lambda", resource "invoke.waitForTaskToken". */

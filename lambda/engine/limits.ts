@@ -1,3 +1,5 @@
+import type { ExecutionLimits } from './types';
+
 /** Step Functions' payload limit: a state's input or output may hold at most 256 KiB of UTF-8 JSON. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
@@ -149,4 +151,26 @@ export function payloadLimitProblem(value: unknown): string | undefined {
   if (m.depth > MAX_DATA_DEPTH) return `it nests more than ${MAX_DATA_DEPTH} levels of objects and arrays (the limit is ${MAX_DATA_DEPTH})`;
   if (m.bytes > MAX_PAYLOAD_BYTES) return `its JSON text exceeds ${MAX_PAYLOAD_BYTES} bytes (256 KiB)`;
   return undefined;
+}
+
+// ------------------------------------------------------------------ the runaway guard's defaults
+
+/**
+ * Limits every execution gets unless its state machine's `limits` say otherwise. Step Functions stops
+ * a runaway loop at 25,000 history events; Stepwright has no such cap, so without these a cycle with
+ * no End would run (and write history) until its year is up. A machine raises or lowers them with a
+ * number, or turns one off with "none" (NO_LIMIT), which must be asked for explicitly.
+ */
+export const DEFAULT_MAX_TRANSITIONS = 1_000_000;
+export const DEFAULT_MAX_STATE_VISITS = 100_000;
+/** The value of `maxTransitions` / `maxStateVisits` that turns the limit off. */
+export const NO_LIMIT = 'none';
+
+/** The limits an execution runs under: the machine's settings, with the defaults for what they leave out. */
+export function effectiveLimits(settings: ExecutionLimits | undefined): ExecutionLimits {
+  return {
+    ...settings,
+    maxTransitions: settings?.maxTransitions ?? DEFAULT_MAX_TRANSITIONS,
+    maxStateVisits: settings?.maxStateVisits ?? DEFAULT_MAX_STATE_VISITS,
+  };
 }

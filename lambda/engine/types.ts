@@ -93,14 +93,18 @@ export interface Run {
   visits?: Record<string, number>;
 }
 
-/** Per state machine limits of the runaway guard (Stepwright's own; AWS has only the 1-year ceiling). */
+/**
+ * Per state machine limits of the runaway guard (Stepwright's own; AWS has only the 1-year ceiling and
+ * its 25,000 history events). Left out, maxTransitions and maxStateVisits take the defaults (1,000,000
+ * and 100,000, see limits.ts effectiveLimits); "none" turns one off, and must be asked for explicitly.
+ */
 export interface ExecutionLimits {
-  /** state transitions per execution */
-  maxTransitions?: number;
+  /** state transitions per execution (default 1,000,000; "none": no limit) */
+  maxTransitions?: number | 'none';
   /** wall time per execution in seconds (AWS's ceiling is one year) */
   maxDurationSeconds?: number;
-  /** entries of one state within one run (loop iterations) */
-  maxStateVisits?: number;
+  /** entries of one state within one run, i.e. loop iterations (default 100,000; "none": no limit) */
+  maxStateVisits?: number | 'none';
 }
 
 export interface ExecutionSnapshot {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { validateDefinition, formatIssues } from '../asl/validate';
 import { mapRunArnOf } from '../engine/interpreter';
 import { taskTokensOf } from './task-tokens';
+import { DEFAULT_MAX_STATE_VISITS, DEFAULT_MAX_TRANSITIONS, NO_LIMIT } from '../engine/limits';
 import { definitionFor } from './advance-execution';
 import { MAX_PAYLOAD_BYTES } from '../engine/limits';
 import type { HistoryEvent } from '../engine/history';
@@ -85,17 +86,30 @@ export function checkSettings(value: unknown): StateMachineSettings | undefined 
   }
   if (v.limits !== undefined) {
     if (typeof v.limits !== 'object' || v.limits === null || Array.isArray(v.limits)) throw apiError.validation('settings.limits must be an object');
-    const limits: Record<string, number> = {};
+    const limits: Record<string, number | 'none'> = {};
     for (const [k, n] of Object.entries(v.limits as Record<string, unknown>)) {
       if (!['maxTransitions', 'maxDurationSeconds', 'maxStateVisits'].includes(k)) throw apiError.validation(`settings.limits.${k} is not a known limit (maxTransitions, maxDurationSeconds, maxStateVisits)`);
-      if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw apiError.validation(`settings.limits.${k} must be a positive integer`);
+      // The guard is on by default; turning a limit off is a choice made in words, never by a null or a 0.
+      const defaultOf = LIMIT_DEFAULTS[k];
+      if (n === NO_LIMIT && defaultOf !== undefined) {
+        limits[k] = n;
+        continue;
+      }
+      if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) {
+        throw apiError.validation(defaultOf !== undefined
+          ? `settings.limits.${k} must be a positive integer, or "${NO_LIMIT}" for no limit (leave it out for the default, ${defaultOf}); got ${JSON.stringify(n)}`
+          : `settings.limits.${k} must be a positive integer; got ${JSON.stringify(n)}`);
+      }
       limits[k] = n;
     }
-    if ((limits.maxDurationSeconds ?? 0) > ONE_YEAR_SECONDS) throw apiError.validation(`settings.limits.maxDurationSeconds may be at most one year (${ONE_YEAR_SECONDS})`);
+    if (typeof limits.maxDurationSeconds === 'number' && limits.maxDurationSeconds > ONE_YEAR_SECONDS) throw apiError.validation(`settings.limits.maxDurationSeconds may be at most one year (${ONE_YEAR_SECONDS})`);
     out.limits = limits;
   }
   return out;
 }
+
+/** The limits that have a default (and so may be turned off with "none"). */
+const LIMIT_DEFAULTS: Record<string, number | undefined> = { maxTransitions: DEFAULT_MAX_TRANSITIONS, maxStateVisits: DEFAULT_MAX_STATE_VISITS };
 
 /** AWS's ceiling on an execution's duration, applied when a machine sets no lower one. */
 export const ONE_YEAR_SECONDS = 365 * 86400;
