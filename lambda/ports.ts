@@ -204,6 +204,12 @@ export interface TaskRequest {
   input: unknown;
   executionArn: string;
   stateName: string;
+  /**
+   * Makes a message the worker has been handed (by its receipt handle) visible again `seconds` from
+   * now, rather than when the queue's visibility timeout ends (SQS ChangeMessageVisibility): a failed
+   * message is retried after a short backoff. Optional: without it, failures wait out the timeout.
+   */
+  retryAfter?(receiptHandle: string, seconds: number): Promise<void>;
   attempt: number;
   taskToken?: string;
   /** stable per attempt: a task that runs twice in a crash window can tell */

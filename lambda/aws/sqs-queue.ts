@@ -3,11 +3,13 @@
  * the rest (Failed[] in a 200 response), so refused entries are retried on their own with backoff
  * and the send throws only when an entry still fails — the caller (the outbox) then retries later.
  */
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import type { OutgoingMessage, WorkQueue } from '../ports';
 
 /** SQS's limit on DelaySeconds; the engine re-delays longer waits through `notBefore`. */
 export const MAX_DELAY_SECONDS = 900;
+/** SQS's limit on a visibility timeout (12 hours). */
+export const MAX_VISIBILITY_SECONDS = 43_200;
 /** SQS's limit on entries in one SendMessageBatch. */
 export const MAX_BATCH_ENTRIES = 10;
 /** Total payload of one batch. SQS has allowed 1 MiB since 2025, but 256 KiB is what every region and emulator accepts. */
@@ -110,6 +112,15 @@ export class SqsWorkQueue implements WorkQueue {
     // Every batch is attempted even when one fails, so a failure costs only the resend of what failed.
     await Promise.all(Array.from({ length: Math.min(this.parallelBatches, batches.length) }, lane));
     if (failures.length > 0) throw new SqsSendError(failures);
+  }
+
+  /**
+   * ChangeMessageVisibility: the message handed out under `receiptHandle` comes back `seconds` from now
+   * (rounded up to whole seconds, SQS's unit, so a retry never comes early; at most 12 hours).
+   */
+  async retryAfter(receiptHandle: string, seconds: number): Promise<void> {
+    const timeout = Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(Number.isNaN(seconds) ? 0 : seconds)));
+    await this.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: timeout }));
   }
 
   /** Sends one batch, resending refused entries; returns those that never got through. */

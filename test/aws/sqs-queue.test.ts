@@ -6,9 +6,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import * as path from 'node:path';
-import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type Message,
+} from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
 import { clampDelaySeconds, MAX_DELAY_SECONDS, splitBatches, SqsSendError, SqsWorkQueue } from '../../lambda/aws/sqs-queue';
-import type { OutgoingMessage, WorkMessage } from '../../lambda/ports';
+import { createWorkerHandler } from '../../lambda/handlers/worker';
+import type { EngineDeps } from '../../lambda/runtime/deps';
+import { systemClock, type ExecutionStore, type OutgoingMessage, type WorkMessage } from '../../lambda/ports';
 
 const START_FAUXQS = `
 import { startFauxqs } from 'fauxqs';
@@ -129,6 +134,72 @@ describe('SqsWorkQueue on fauxqs', () => {
     await new SqsWorkQueue({ client, queueUrl }).send([{ ...start(1), delaySeconds: 5000 }, { ...start(2), delaySeconds: -3 }]);
     const got = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
     expect((got.Messages ?? []).map(arnOf)).toEqual([start(2).body.executionArn]);
+  });
+});
+
+describe('retry backoff on fauxqs', () => {
+  it('retryAfter: ChangeMessageVisibility brings a received message back after the given seconds, not the visibility timeout', async () => {
+    const { QueueUrl: queueUrl } = await client.send(new CreateQueueCommand({ QueueName: `retry-${process.pid}-${++queueCounter}`, Attributes: { VisibilityTimeout: '3600' } }));
+    const queue = new SqsWorkQueue({ client, queueUrl: queueUrl! });
+    await queue.send([start(1)]);
+    const [first] = await receive(queueUrl!, 1);
+    await queue.retryAfter(first.ReceiptHandle!, 0.2); // rounded up to 1 s
+    // back within a few long polls, where the queue's own timeout would hide it for an hour
+    const [again] = await receive(queueUrl!, 1, 10_000);
+    expect(again.MessageId).toBe(first.MessageId);
+  });
+
+  it('the worker sets a failed message\'s visibility to the backoff, and on its last delivery lets the dead-letter queue take it at once', async () => {
+    const dlq = await client.send(new CreateQueueCommand({ QueueName: `dlq-${process.pid}-${++queueCounter}` }));
+    const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl!, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const { QueueUrl: queueUrl } = await client.send(new CreateQueueCommand({
+      QueueName: `work-retry-${process.pid}-${++queueCounter}`,
+      // the stack's shape: a visibility timeout far above the worker's run time, a dead-letter queue after maxReceiveCount
+      Attributes: { VisibilityTimeout: '3600', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }) },
+    }));
+    // DynamoDB throttling cannot be had from a local DynamoDB on demand: a store that is always throttled plays it
+    const throttled = Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException' });
+    const store = { getExecution: async () => { throw throttled; } } as unknown as ExecutionStore;
+    const queue = new SqsWorkQueue({ client, queueUrl: queueUrl! });
+    const deps = { store, queue, clock: systemClock, random: { random: () => 0.5, uuid: () => 'u' }, region: 'us-east-1', accountId: '1', maxReceiveCount: 2 } as unknown as EngineDeps;
+    const worker = createWorkerHandler(() => deps);
+    const spy = jest.spyOn(client, 'send');
+    const visibility = () => spy.mock.calls.map(([c]) => c).filter((c) => c instanceof ChangeMessageVisibilityCommand).map((c) => (c as ChangeMessageVisibilityCommand).input);
+
+    /** One poll of the Lambda event source mapping: receive, hand the worker an SQSEvent, delete what succeeded. */
+    const poll = async (): Promise<Message[]> => {
+      const out = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['All'] }));
+      const messages = out.Messages ?? [];
+      if (messages.length === 0) return messages;
+      const event: SQSEvent = {
+        Records: messages.map((m) => ({
+          messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, md5OfBody: m.MD5OfBody!, messageAttributes: {},
+          attributes: m.Attributes as unknown as SQSEvent['Records'][0]['attributes'], eventSource: 'aws:sqs', eventSourceARN: 'arn', awsRegion: 'us-east-1',
+        })),
+      };
+      const failed = await worker(event).then((r) => new Set(r.batchItemFailures.map((f) => f.itemIdentifier)), () => new Set(messages.map((m) => m.MessageId!)));
+      for (const m of messages) if (!failed.has(m.MessageId!)) await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+      return messages;
+    };
+
+    try {
+      await queue.send([start(1)]);
+      const deliveries: Message[] = [];
+      const collect = async () => void deliveries.push(...(await poll()));
+      for (let i = 0; i < 15 && deliveries.length < 1; i++) await collect();
+      // first failure: visible again after 0.5 x 2 s = 1 s (full jitter's draw is 0.5)
+      expect(visibility()).toEqual([{ QueueUrl: queueUrl, ReceiptHandle: deliveries[0].ReceiptHandle, VisibilityTimeout: 1 }]);
+      for (let i = 0; i < 15 && deliveries.length < 2; i++) await collect();
+      expect(deliveries.map((m) => [m.MessageId, m.Attributes?.ApproximateReceiveCount])).toEqual([[deliveries[0].MessageId, '1'], [deliveries[0].MessageId, '2']]);
+      // the last delivery: visible at once, so the next receive moves it to the dead-letter queue
+      expect(visibility()[1]).toEqual({ QueueUrl: queueUrl, ReceiptHandle: deliveries[1].ReceiptHandle, VisibilityTimeout: 0 });
+      // (the receive that finds it past maxReceiveCount moves it instead of returning it)
+      expect(await poll()).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    const dead = await receive(dlq.QueueUrl!, 1, 10_000);
+    expect(dead.map(arnOf)).toEqual([start(1).body.executionArn]);
   });
 });
 
