@@ -2,7 +2,7 @@
  * LocalQueue: the in-process SQS + Lambda event source. Time-dependent cases use real timers scaled
  * to tens of milliseconds and assert only lower bounds and orderings, never tight upper bounds.
  */
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -159,6 +159,28 @@ describe('LocalQueue', () => {
     expect(r.batches.map((b) => b.records[0].attributes.ApproximateReceiveCount)).toEqual(['1', '2', '3']);
   });
 
+  it('retryAfter (ChangeMessageVisibility) brings a failed message back after the given (scaled) seconds instead of the visibility timeout', async () => {
+    // visibility timeout 1000 s scaled to 10 s: far beyond this test; the retry asks for 2 s scaled to 20 ms
+    const q = queue({ timeScale: 0.01, visibilityTimeoutSeconds: 1000 });
+    const handles: string[] = [];
+    const r = recorder(async (event, call) => {
+      const [rec] = event.Records;
+      handles.push(rec.receiptHandle);
+      if (call === 1) {
+        await q.retryAfter(rec.receiptHandle, 2);
+        return { batchItemFailures: [{ itemIdentifier: rec.messageId }] };
+      }
+    });
+    q.start(r.consumer);
+    await q.send([msg(1)]);
+    await q.drain();
+    expect(r.batches.map((b) => b.records[0].attributes.ApproximateReceiveCount)).toEqual(['1', '2']);
+    expect(q.snapshot()).toEqual([]);
+    // a stale handle (the message was redelivered, then deleted) changes nothing and does not throw
+    await q.retryAfter(handles[0], 0);
+    await q.retryAfter('no-such-handle', 0);
+  });
+
   it('drain waits for delayed and in-flight messages, and resolves at once when idle', async () => {
     const q = queue({ timeScale: 0.01 });
     await q.drain();
@@ -242,7 +264,7 @@ describe('LocalQueue persistence', () => {
     const a = queue({ persistFile: file, timeScale: 1 });
     await a.send([msg(1), msg(2, 600)]);
     // no flush, no stop: what send() resolved on is in the journal already
-    const early = new LocalQueue({ persistFile: `${file}` , timeScale: 1 });
+    const early = new LocalQueue({ persistFile: file, timeScale: 1 });
     expect(early.snapshot()).toEqual(a.snapshot());
     await early.stop();
 

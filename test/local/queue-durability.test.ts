@@ -116,7 +116,7 @@ describe('LocalQueue journal', () => {
     await a.send([msg(1)]);
     while (first.length < 2) await new Promise((resolve) => setImmediate(resolve));
     // read the folder as a restarted process would (the second delivery's record may or may not be written yet)
-    const b = new LocalQueue({ persistFile: `${file}`, timeScale: 0, maxReceiveCount: 3, onError: () => {} });
+    const b = new LocalQueue({ persistFile: file, timeScale: 0, maxReceiveCount: 3, onError: () => {} });
     await a.stop();
     const restoredCount = b.snapshot()[0].receiveCount;
     expect(restoredCount).toBeGreaterThanOrEqual(1);
