@@ -76,6 +76,9 @@ describe('worker options', () => {
     expect(resource(t, 'AWS::SQS::Queue', 'EngineWorkQueue').props.VisibilityTimeout).toBe(720);
     expect(resource(t, 'AWS::SQS::Queue', 'EngineWorkQueue').props.RedrivePolicy.maxReceiveCount).toBe(3);
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ScalingConfig: { MaximumConcurrency: 20 } });
+    // a failed message is retried after a backoff (worker.ts): the worker changes its visibility on the work queue
+    const queue = resource(t, 'AWS::SQS::Queue', 'EngineWorkQueue');
+    expect(grants(t, 'EngineWorkerRole').find((g) => g.action === 'sqs:ChangeMessageVisibility')?.resources).toEqual([{ 'Fn::GetAtt': [queue.id, 'Arn'] }]);
   });
 
   test('a visibility timeout not above the worker timeout is refused', () => {
