@@ -23,7 +23,7 @@ import { isJsonataExpression } from '../asl/jsonata';
 import { HistoryWriter, isDirectLambdaArn } from './history';
 import type { ContextExtras } from './context';
 import { RunEnv } from './env';
-import { exceedsBytes, effectiveLimits, DEFAULT_MAX_STATE_VISITS, DEFAULT_MAX_TRANSITIONS } from './limits';
+import { exceedsDepth, payloadLimitProblem, MAX_PAYLOAD_BYTES, TOO_DEEP, effectiveLimits, DEFAULT_MAX_STATE_VISITS, DEFAULT_MAX_TRANSITIONS } from './limits';
 import { findCatcher, findRetrier, retryDelaySeconds } from './retry';
 import {
   applyInputPath,
@@ -66,6 +66,13 @@ export interface AdvanceOptions {
 export type FanOutMode = 'inline' | 'spread' | 'auto';
 
 const ROOT = 'root';
+/**
+ * At most this many items of an inline Map run at once (MaxConcurrency 0 included), as on AWS, whose
+ * inline Map runs up to 40 iterations concurrently: every running item is a run in the snapshot, so
+ * starting 100,000 at once made one step write 100,000 runs and history events, and every later step
+ * read and rewrite them all.
+ */
+export const INLINE_MAP_MAX_CONCURRENCY = 40;
 const RETRYABLE_TYPES = new Set(['Task', 'Parallel', 'Map']);
 const NUMERIC_TEXT = { integer: /^[-+]?\d+$/, float: /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/ };
 
@@ -134,13 +141,16 @@ class Step {
     if (event.child) this.snap.child = event.child;
     // A spread child's own input is its item (or branch input); $$.Execution.Input stays the parent's.
     const input = event.child ? event.childInput : ex.input;
+    // measured before the history event: input nested too deep would break its serialisation
+    const problem = payloadLimitProblem(input);
+    const tooDeep = problem !== undefined && exceedsDepth(input);
     this.history.add('ExecutionStarted', {
-      input: this.history.payload(input),
+      input: tooDeep ? undefined : this.history.payload(input),
       inputDetails: { truncated: false },
       roleArn: ex.roleArn,
     });
-    if (exceedsBytes(input)) {
-      this.failExecution(ErrorNames.DataLimitExceeded, 'The execution input exceeds the maximum number of bytes service limit.');
+    if (problem !== undefined) {
+      this.failExecution(ErrorNames.DataLimitExceeded, problem === 'bytes' ? 'The execution input exceeds the maximum number of bytes service limit.' : `The execution input is ${TOO_DEEP}`);
       return;
     }
     // The execution's deadline is kept by the parent execution, which stops its children when it passes.
@@ -456,8 +466,10 @@ class Step {
 
   /** Leaves a state with its output: history, Assign, then Next or the end of the run. */
   private leaveState(run: Run, state: StateDefinition, output: unknown, assigned: Record<string, unknown>, next?: string): void {
-    if (exceedsBytes(output)) {
-      throw new StatesError(ErrorNames.DataLimitExceeded, `The state/task '${run.stateName}' returned a result with a size exceeding the maximum number of bytes service limit.`);
+    const problem = payloadLimitProblem(output);
+    if (problem !== undefined) {
+      const what = problem === 'bytes' ? 'with a size exceeding the maximum number of bytes service limit.' : TOO_DEEP;
+      throw new StatesError(ErrorNames.DataLimitExceeded, `The state/task '${run.stateName}' returned a result ${what}`);
     }
     Object.assign(run.variables, assigned);
     this.history.add(`${state.Type}StateExited`, { name: run.stateName, output: this.history.payload(output), outputDetails: { truncated: false } });
@@ -552,10 +564,13 @@ class Step {
   }
 
   private async taskSucceeded(run: Run, state: StateDefinition, resource: string, result: unknown): Promise<void> {
-    if (exceedsBytes(result)) {
+    // depth too: a result nested too deep would break every walker after this one (history, paths, the store)
+    const problem = payloadLimitProblem(result);
+    if (problem !== undefined) {
       // AWS names a direct Lambda by its ARN and an integration by its service ("lambda").
       const culprit = isDirectLambdaArn(resource) ? resource : splitResource(resource).resourceType;
-      const failure = { error: ErrorNames.DataLimitExceeded, cause: `The state/task '${culprit}' returned a result with a size exceeding the maximum number of bytes service limit.`, fromTask: true };
+      const what = problem === 'bytes' ? 'with a size exceeding the maximum number of bytes service limit.' : TOO_DEEP;
+      const failure = { error: ErrorNames.DataLimitExceeded, cause: `The state/task '${culprit}' returned a result ${what}`, fromTask: true };
       this.taskEvent(resource, 'Failed', failure);
       return this.stateFailed(run, state, failure);
     }
@@ -751,6 +766,12 @@ class Step {
       items = state.ItemsPath === undefined ? effective : selectInputOrOutputPath(state.ItemsPath, pathScope(env, effective), 'ItemsPath');
       if (!Array.isArray(items)) throw new StatesError(ErrorNames.Runtime, `Map state input must be an array but was: ${JSON.stringify(items)}`);
     }
+    // Items are a state input: more than the payload limit is refused before a run is started for each
+    const itemsProblem = payloadLimitProblem(items);
+    if (itemsProblem !== undefined) {
+      const what = itemsProblem === 'bytes' ? `exceed the maximum number of bytes service limit (${MAX_PAYLOAD_BYTES} bytes of JSON).` : `are ${TOO_DEEP}`;
+      throw new StatesError(ErrorNames.DataLimitExceeded, `The items of the Map state '${run.stateName}' (${(items as unknown[]).length} items) ${what}`);
+    }
     const distributed = isDistributedMap(state);
     const maxConcurrency = await this.mapNumber(state, env, effective, 'MaxConcurrency', 'integer');
     const toleratedCount = await this.mapNumber(state, env, effective, 'ToleratedFailureCount', 'integer');
@@ -879,7 +900,9 @@ class Step {
   /** Starts children up to MaxConcurrency (0 = all). Their item input is computed here (ItemSelector). */
   private async startChildren(parent: Run, state: StateDefinition): Promise<void> {
     const fan = parent.fanOut!;
-    while (fan.nextIndex < fan.total && (fan.maxConcurrency === 0 || fan.running < fan.maxConcurrency)) {
+    // Parallel branches all start at once, as on AWS
+    const window = fan.kind === 'parallel' ? Infinity : fan.maxConcurrency === 0 ? INLINE_MAP_MAX_CONCURRENCY : Math.min(fan.maxConcurrency, INLINE_MAP_MAX_CONCURRENCY);
+    while (fan.nextIndex < fan.total && fan.running < window) {
       const index = fan.nextIndex++;
       // after a redrive: children that succeeded keep their result, running ones go on
       if (fan.completed?.[index] || this.snap.runs[`${parent.id}/${parent.stateName}/${index}`]) continue;

@@ -143,15 +143,18 @@ export function exceedsDepth(value: unknown, limit: number = MAX_DATA_DEPTH): bo
 }
 
 /**
- * Why a payload breaks the service limits, or undefined when it does not: the depth is checked
- * first, since deeper data than that breaks the walkers that would report anything else.
+ * Which service limit a payload breaks, if any: the depth is checked first, since data nested deeper
+ * than that breaks the walkers that would report anything else.
  */
-export function payloadLimitProblem(value: unknown): string | undefined {
+export function payloadLimitProblem(value: unknown): 'depth' | 'bytes' | undefined {
   const m = measureJson(value, MAX_PAYLOAD_BYTES, MAX_DATA_DEPTH);
-  if (m.depth > MAX_DATA_DEPTH) return `it nests more than ${MAX_DATA_DEPTH} levels of objects and arrays (the limit is ${MAX_DATA_DEPTH})`;
-  if (m.bytes > MAX_PAYLOAD_BYTES) return `its JSON text exceeds ${MAX_PAYLOAD_BYTES} bytes (256 KiB)`;
+  if (m.depth > MAX_DATA_DEPTH) return 'depth';
+  if (m.bytes > MAX_PAYLOAD_BYTES) return 'bytes';
   return undefined;
 }
+
+/** The end of a cause for data nested too deep: "The state/task 'X' returned a result " + this. */
+export const TOO_DEEP = `nested more than ${MAX_DATA_DEPTH} levels of objects and arrays deep (the data depth limit is ${MAX_DATA_DEPTH}).`;
 
 // ------------------------------------------------------------------ the runaway guard's defaults
 

@@ -10,6 +10,7 @@ import type { EngineDeps } from './deps';
 import { isCallbackResource } from './callbacks';
 import { integrationFor } from './integrations';
 import { collect, fanIn, startChild } from './fan-out';
+import { exceedsDepth, MAX_DATA_DEPTH } from '../engine/limits';
 
 export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promise<void> {
   switch (msg.kind) {
@@ -122,6 +123,11 @@ async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'i
     // Many answers racing for one execution (a wide Map or Parallel). Failing this message would lose the
     // answer (the redelivery finds the claim) or run the task again: queue the answer as an event message
     // of its own instead, applied by token like any other.
-    await deps.queue.send([{ body: { kind: 'event', executionArn, event: answer } }]);
+    // A result nested too deep cannot be serialised into a message (RangeError on every try): it is sent
+    // as the failure the interpreter would make of it.
+    const queued: IncomingEvent = answer.type === 'TaskSucceeded' && exceedsDepth(answer.output)
+      ? { type: 'TaskFailed', token: task.token, error: 'States.DataLimitExceeded', cause: `The state/task '${task.resource}' returned a result nested more than ${MAX_DATA_DEPTH} levels deep (the limit is ${MAX_DATA_DEPTH}).` }
+      : answer;
+    await deps.queue.send([{ body: { kind: 'event', executionArn, event: queued } }]);
   }
 }

@@ -9,7 +9,7 @@ import { mapRunArnOf } from '../engine/interpreter';
 import { taskTokensOf } from './task-tokens';
 import { DEFAULT_MAX_STATE_VISITS, DEFAULT_MAX_TRANSITIONS, NO_LIMIT } from '../engine/limits';
 import { definitionFor } from './advance-execution';
-import { MAX_PAYLOAD_BYTES } from '../engine/limits';
+import { MAX_DATA_DEPTH, MAX_PAYLOAD_BYTES, exceedsDepth } from '../engine/limits';
 import type { HistoryEvent } from '../engine/history';
 import type { ExecutionRecord, ExecutionSummary, NamePolicy, Page, StateMachineRecord, StateMachineSettings } from '../ports';
 import { retentionSecondsOf } from './retention';
@@ -180,12 +180,17 @@ export async function startExecution(deps: EngineDeps, req: StartExecutionInput)
   const name = req.name === undefined ? randomUUID() : checkName(req.name);
   const inputText = req.input === undefined ? '{}' : req.input;
   if (typeof inputText !== 'string') throw apiError.invalidExecutionInput('Invalid State Machine Execution Input: input must be a JSON string');
+  // The size first (it costs nothing), then the JSON text: AWS's limit is on the UTF-8 text as sent.
+  const inputBytes = Buffer.byteLength(inputText);
+  if (inputBytes > MAX_PAYLOAD_BYTES) throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: the input is ${inputBytes} bytes of UTF-8, more than the ${MAX_PAYLOAD_BYTES} bytes (256 KiB) allowed`);
+  let input: unknown;
   try {
-    JSON.parse(inputText);
+    input = JSON.parse(inputText);
   } catch (e) {
     throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: '${(e as Error).message}'`);
   }
-  if (Buffer.byteLength(inputText) > MAX_PAYLOAD_BYTES) throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: the input exceeds ${MAX_PAYLOAD_BYTES} bytes`);
+  // Checked without recursion: deeper data would break the engine's recursive walkers (RangeError) on every delivery.
+  if (exceedsDepth(input)) throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: the input nests more than ${MAX_DATA_DEPTH} levels of objects and arrays (the limit is ${MAX_DATA_DEPTH})`);
   const startDate = deps.clock.now().toISOString();
   const traceId = req.traceHeader ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
   const build = (executionArn: string): ExecutionRecord => ({
@@ -337,6 +342,7 @@ export async function sendTaskSuccess(deps: EngineDeps, req: { taskToken: string
     throw new ApiError('InvalidOutput', `Invalid State Machine Execution Output: '${(e as Error).message}'`);
   }
   if (Buffer.byteLength(req.output) > MAX_PAYLOAD_BYTES) throw apiError.validation(`output exceeds ${MAX_PAYLOAD_BYTES} bytes`);
+  if (exceedsDepth(output)) throw new ApiError('InvalidOutput', `Invalid State Machine Execution Output: the output nests more than ${MAX_DATA_DEPTH} levels of objects and arrays (the limit is ${MAX_DATA_DEPTH})`);
   await answerTask(deps, req.taskToken, (token) => ({ type: 'TaskSucceeded', token, output }));
 }
 
