@@ -174,7 +174,8 @@ export async function startHttpServer(
   const server = createServer(async (req, res) => {
     try {
       if (!hostAllowed(req.headers.host)) {
-        const refusal = new Refusal(403, 'Forbidden', `Host '${req.headers.host ?? ''}' is not this server: it answers only ${url} (or localhost, 127.0.0.1, [::1] on its port); another name pointing here is how DNS rebinding reaches a local server`);
+        const what = req.headers.host === undefined ? 'A request without a Host header is refused' : `Host '${req.headers.host}' is not this server`;
+        const refusal = new Refusal(403, 'Forbidden', `${what}: it answers only ${url} (or localhost, 127.0.0.1, [::1] on its port); another name pointing here is how DNS rebinding reaches a local server`);
         return refuse(req, res, refusal);
       }
       const cors = checkOrigin(req, allowedOrigins, url);
