@@ -100,6 +100,8 @@ export interface ExecutionRecord {
   retentionSeconds?: number | null;
   /** optimistic concurrency: every successful update increments it by one */
   version: number;
+  /** when the record was last written (set by the store on every write; the reconciler's measure of progress) */
+  updatedAt?: string;
   /** the interpreter's state; absent until the worker has started the execution */
   snapshot?: ExecutionSnapshot;
   /** effects of the last committed advance that may not have reached the outside world yet */
@@ -187,7 +189,12 @@ export type WorkMessage =
   /** start a spread child, or redrive it when it ran before (a redriven parent) */
   | { kind: 'startChild'; executionArn: string }
   /** every child of a spread fan-out has ended: gather their results for the parent (executionArn) */
-  | { kind: 'collect'; executionArn: string; fanId: string; token: string; total: number; generation: number };
+  | { kind: 'collect'; executionArn: string; fanId: string; token: string; total: number; generation: number }
+  /**
+   * look for work a crash left undone on this execution (an outbox not flushed, a start not sent) and do
+   * it; sent delayed, before a commit made outside a work message (API answers, stops, redrives)
+   */
+  | { kind: 'reconcile'; executionArn: string; staleAfterSeconds?: number };
 
 export interface OutgoingMessage {
   body: WorkMessage;
@@ -197,6 +204,12 @@ export interface OutgoingMessage {
 
 export interface WorkQueue {
   send(messages: OutgoingMessage[]): Promise<void>;
+  /**
+   * Makes a message the worker has been handed (by its receipt handle) visible again `seconds` from
+   * now, rather than when the queue's visibility timeout ends (SQS ChangeMessageVisibility): a failed
+   * message is retried after a short backoff. Optional: without it, failures wait out the timeout.
+   */
+  retryAfter?(receiptHandle: string, seconds: number): Promise<void>;
 }
 
 export interface TaskRequest {
@@ -204,12 +217,6 @@ export interface TaskRequest {
   input: unknown;
   executionArn: string;
   stateName: string;
-  /**
-   * Makes a message the worker has been handed (by its receipt handle) visible again `seconds` from
-   * now, rather than when the queue's visibility timeout ends (SQS ChangeMessageVisibility): a failed
-   * message is retried after a short backoff. Optional: without it, failures wait out the timeout.
-   */
-  retryAfter?(receiptHandle: string, seconds: number): Promise<void>;
   attempt: number;
   taskToken?: string;
   /** stable per attempt: a task that runs twice in a crash window can tell */

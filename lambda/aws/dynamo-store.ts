@@ -237,6 +237,7 @@ function executionHead(exec: ExecutionRecord, writeId: string, expiresAt: number
     // null (keep forever) is stored as -1: compact() drops undefined, and null means "absent" to readers
     retentionSeconds: exec.retentionSeconds === null ? -1 : exec.retentionSeconds,
     version: exec.version,
+    updatedAt: exec.updatedAt,
     writeId,
     expiresAt,
   });
@@ -302,6 +303,7 @@ function decodeExecution(item: Item, body: ExecutionBody): ExecutionRecord {
     traceId: item.traceId as string | undefined,
     retentionSeconds: item.retentionSeconds === undefined ? undefined : Number(item.retentionSeconds) < 0 ? null : Number(item.retentionSeconds),
     version: Number(item.version),
+    updatedAt: item.updatedAt as string | undefined,
     snapshot: body.snapshot,
     outbox: body.outbox,
     child: body.child,
@@ -554,6 +556,7 @@ export class DynamoExecutionStore implements ExecutionStore {
   // ---------------------------------------------------------------- executions
 
   async createExecution(exec: ExecutionRecord): Promise<boolean> {
+    exec = this.stamped(exec);
     const writeId = randomUUID();
     const expiresAt = await this.expiryFor(exec);
     const encoded = encodeExecution(exec, writeId, expiresAt);
@@ -567,6 +570,15 @@ export class DynamoExecutionStore implements ExecutionStore {
     }
     this.remember(exec.executionArn, { version: exec.version, blob: encoded.blob });
     return true;
+  }
+
+  /**
+   * Every write of an execution says when it happened: the reconciler tells an execution that is
+   * moving from one that a crash left behind by it (lambda/runtime/reconciler.ts). Not projected
+   * into an index, so it costs no index write.
+   */
+  private stamped(exec: ExecutionRecord): ExecutionRecord {
+    return { ...exec, updatedAt: this.clock.now().toISOString() };
   }
 
   async getExecution(executionArn: string): Promise<ExecutionRecord | undefined> {
@@ -588,6 +600,7 @@ export class DynamoExecutionStore implements ExecutionStore {
     if (exec.version !== expectedVersion + 1) {
       throw new Error(`Stepwright store: updateExecution needs exec.version = expectedVersion + 1 (got ${exec.version} and ${expectedVersion})`);
     }
+    exec = this.stamped(exec);
     const arn = exec.executionArn;
     const writeId = randomUUID();
     const expiresAt = await this.expiryFor(exec);

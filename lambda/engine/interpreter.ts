@@ -17,7 +17,7 @@ import type { RandomSource } from '../asl/scope';
 import { evaluateChoiceRule } from '../asl/choice';
 import { parseTimestamp } from '../asl/timestamp';
 import { evaluateIntrinsic, isIntrinsicCall } from '../asl/intrinsics';
-import { applyResultPath, selectInputOrOutputPath } from '../asl/jsonpath';
+import { applyResultPath, defineKey, selectInputOrOutputPath } from '../asl/jsonpath';
 import { resolvePayloadTemplate } from '../asl/payload';
 import { isJsonataExpression } from '../asl/jsonata';
 import { HistoryWriter, isDirectLambdaArn } from './history';
@@ -36,7 +36,7 @@ import {
   type QueryLanguage,
   type StateEnv,
 } from './dataflow';
-import { isCallbackResource, machineAt, mapProcessorKey, isDistributedMap, type Catcher, type StateDefinition, type StateMachineDefinition } from './definition';
+import { isCallbackResource, machineAt, stateIn, mapProcessorKey, isDistributedMap, type Catcher, type StateDefinition, type StateMachineDefinition } from './definition';
 import type { AdvanceResult, Effect, ExecutionSnapshot, FanOut, IncomingEvent, Run } from './types';
 import { MAX_TASK_TOKEN_LENGTH, type TaskTokenSigner } from './task-tokens';
 
@@ -293,7 +293,7 @@ class Step {
   }
 
   private stateOf(run: Run): StateDefinition {
-    return machineAt(this.def, run.machinePath).States[run.stateName];
+    return stateIn(machineAt(this.def, run.machinePath), run.stateName);
   }
 
   private languageOf(state: StateDefinition): QueryLanguage {
@@ -333,7 +333,7 @@ class Step {
   // ---------------------------------------------------------------- state lifecycle
 
   private enterState(run: Run, name: string, input: unknown): void {
-    const state = machineAt(this.def, run.machinePath).States[name];
+    const state = stateIn(machineAt(this.def, run.machinePath), name);
     run.stateName = name;
     run.stateInput = input;
     run.enteredTime = this.nowIso;
@@ -471,7 +471,8 @@ class Step {
       const what = problem === 'bytes' ? 'with a size exceeding the maximum number of bytes service limit.' : TOO_DEEP;
       throw new StatesError(ErrorNames.DataLimitExceeded, `The state/task '${run.stateName}' returned a result ${what}`);
     }
-    Object.assign(run.variables, assigned);
+    // defineKey, not Object.assign: a variable named "__proto__" must be a variable, not the object's prototype
+    for (const key of Object.keys(assigned)) defineKey(run.variables, key, assigned[key]);
     this.history.add(`${state.Type}StateExited`, { name: run.stateName, output: this.history.payload(output), outputDetails: { truncated: false } });
     // An explicit target (a Catcher's or a Choice rule's Next) wins over the state's own End: a Task with
     // "End": true and a Catch still goes to the catcher's Next when it fails.
@@ -506,7 +507,8 @@ class Step {
     const timeoutSeconds = this.numberField(state, env, 'TimeoutSeconds');
     const heartbeatSeconds = this.numberField(state, env, 'HeartbeatSeconds');
     const attempt = run.retryCounts.reduce((a, b) => a + b, 0) + 1;
-    run.waiting = { kind: 'task', token, resource, effectiveInput: input, heartbeatSeconds };
+    // timeoutSeconds is kept so that a reconciler can send this very invoke again (lambda/runtime/reconciler.ts)
+    run.waiting = { kind: 'task', token, resource, effectiveInput: input, heartbeatSeconds, ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}) };
     if (isDirectLambdaArn(resource)) {
       this.history.add('LambdaFunctionScheduled', { resource, input: this.history.payload(input), inputDetails: { truncated: false }, ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}) });
       this.history.add('LambdaFunctionStarted');
@@ -1159,7 +1161,7 @@ export function redriveProblems(definition: StateMachineDefinition, snapshot: Ex
       machine = undefined;
     }
     const where = run.machinePath.length ? `/${run.machinePath.join('/')}/States/${run.stateName}` : `/States/${run.stateName}`;
-    const state = machine?.States?.[run.stateName];
+    const state = machine?.States && Object.hasOwn(machine.States, run.stateName) ? machine.States[run.stateName] : undefined;
     if (!state) problems.push(`${where}: the state this execution stopped in does not exist in the new definition`);
     else if (run.fanOut && state.Type !== (run.fanOut.kind === 'map' ? 'Map' : 'Parallel')) problems.push(`${where}: was a ${run.fanOut.kind === 'map' ? 'Map' : 'Parallel'} state, is now ${state.Type}`);
     else if (run.fanOut?.kind === 'parallel' && (state.Branches?.length ?? 0) !== run.fanOut.total) problems.push(`${where}: the number of branches changed`);

@@ -21,7 +21,7 @@ export interface ExecutionInfo {
 
 /** Where a run is waiting, and for what. `token` ties the answer to this very wait. */
 export type Waiting =
-  | { kind: 'task'; token: string; resource: string; effectiveInput: unknown; timeoutToken?: string; heartbeatToken?: string; heartbeatSeconds?: number }
+  | { kind: 'task'; token: string; resource: string; effectiveInput: unknown; timeoutToken?: string; heartbeatToken?: string; heartbeatSeconds?: number; timeoutSeconds?: number }
   | { kind: 'timer'; token: string; until: string }
   | { kind: 'retry'; token: string; until: string }
   /** `token` is set when the children are separate executions (spread): their fan-in answers with it */

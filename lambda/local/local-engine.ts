@@ -11,6 +11,7 @@ import { LocalQueue } from './memory-queue';
 import { DynamoExecutionStore } from '../aws/dynamo-store';
 import { retentionPolicy } from '../runtime/retention';
 import { createWorkerHandler } from '../handlers/worker';
+import { startPeriodicSweep } from '../runtime/reconciler';
 import { systemClock, type TaskInvoker, type Clock } from '../ports';
 import type { EngineDeps, FaultPoint } from '../runtime/deps';
 import { checkSettings, createStateMachine, stateMachineArnFor, updateStateMachine } from '../runtime/service';
@@ -34,6 +35,12 @@ export interface LocalEngineOptions {
   fault?: (point: FaultPoint) => void;
   /** how Map items and Parallel branches run (default 'auto': spread where they contain a Task) */
   fanOut?: FanOutMode;
+  /**
+   * The reconciler (runtime/reconciler.ts): an execution not written for this long while it owes work
+   * is resumed (default 30 s; a sweep runs at start and every `reconcileAfterSeconds`, so a stranded
+   * execution resumes within twice that). 0 turns the periodic sweep off (the start-up one still runs).
+   */
+  reconcileAfterSeconds?: number;
 }
 
 export interface LocalEngine {
@@ -47,6 +54,8 @@ export interface LocalEngine {
 
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '123456789012';
+/** resumed within 60 s of a crash: stale after 30 s, swept every 30 s */
+export const LOCAL_RECONCILE_AFTER_SECONDS = 30;
 
 export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalEngine> {
   const dynamo = await startLocalDynamo({ path: opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined });
@@ -55,6 +64,8 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
     visibilityTimeoutSeconds: opts.visibilityTimeoutSeconds ?? 30,
     maxReceiveCount: opts.maxReceiveCount ?? 10,
     concurrency: opts.concurrency ?? 4,
+    // the API's delayed watchdogs are housekeeping: idle() does not wait the reconcile bound for them
+    isBackground: (body) => body.kind === 'reconcile',
   });
   const deps: EngineDeps = {
     // dynalite keeps expired items (it has no TTL deletion), but they carry the expiry AWS would act on
@@ -72,15 +83,21 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
     fanOut: opts.fanOut,
     // kept in the data folder so tokens handed out survive a restart; random for an in-memory engine
     taskTokens: opts.dataDir ? dataDirTaskTokens(opts.dataDir) : randomTaskTokens(),
+    reconcileAfterSeconds: opts.reconcileAfterSeconds ?? LOCAL_RECONCILE_AFTER_SECONDS,
   };
   for (const sm of opts.stateMachines ?? []) await registerStateMachine(deps, sm);
   queue.start(createWorkerHandler(() => deps));
+  // At start, whatever a previous process left half done is done now (nothing of this one is in flight
+  // yet, so there is nothing to wait for); then periodically, for what a crash of a task or queue leaves.
+  const after = deps.reconcileAfterSeconds!;
+  const reconciler = startPeriodicSweep(deps, { staleAfterMs: after * 1000, firstStaleAfterMs: 0, intervalMs: after > 0 ? after * 1000 : 2 ** 31 - 1 });
   return {
     deps,
     queue,
     dynamo,
     idle: () => queue.drain(),
     close: async () => {
+      await reconciler.stop();
       await queue.stop();
       await dynamo.close();
     },

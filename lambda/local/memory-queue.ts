@@ -36,6 +36,12 @@ export interface LocalQueueOptions {
   /** a consumer that threw (the whole batch failed); default: console.error */
   onError?: (error: unknown, event: SQSEvent) => void;
   onDeadLetter?: (letter: DeadLetter) => void;
+  /**
+   * Messages that are housekeeping, not work (the reconciler's delayed watchdogs): while they wait
+   * for their delay, drain() does not wait for them and stats() does not count them as pending.
+   * Handed out, they are work like any other.
+   */
+  isBackground?: (body: WorkMessage) => boolean;
 }
 
 /** A pending message as snapshot() gives it and restore() takes it. */
@@ -63,6 +69,8 @@ interface Stored extends PersistedMessage {
   state: 'waiting' | 'ready' | 'inflight';
   receiptHandle?: string;
   timer?: NodeJS.Timeout;
+  /** see LocalQueueOptions.isBackground */
+  background?: boolean;
 }
 
 export const LOCAL_QUEUE_ARN = 'arn:aws:sqs:local:000000000000:stepwright-work';
@@ -73,6 +81,7 @@ export class LocalQueue implements WorkQueue {
   private readonly concurrency: number;
   private readonly visibilityMs: number;
   private readonly maxReceiveCount: number;
+  private readonly isBackground?: (body: WorkMessage) => boolean;
   private readonly timeScale: number;
   private readonly queueArn: string;
   private readonly region: string;
@@ -105,6 +114,7 @@ export class LocalQueue implements WorkQueue {
     if (!(this.timeScale >= 0) || !Number.isFinite(this.timeScale)) throw new Error(`timeScale must be a finite number >= 0, got ${options.timeScale}`);
     this.visibilityMs = (options.visibilityTimeoutSeconds ?? 30) * 1000 * this.timeScale;
     this.maxReceiveCount = options.maxReceiveCount ?? 5;
+    this.isBackground = options.isBackground;
     this.queueArn = options.queueArn ?? LOCAL_QUEUE_ARN;
     this.region = this.queueArn.split(':')[3] || 'local';
     this.onError = options.onError ?? ((e) => console.error('stepwright local queue: the consumer failed a whole batch:', e));
@@ -139,6 +149,7 @@ export class LocalQueue implements WorkQueue {
         receiveCount: 0,
         visibleAt: now + delaySeconds * 1000 * this.timeScale,
         state: 'waiting',
+        ...(this.isBackground?.(m.body) ? { background: true } : {}),
       };
     });
     // In memory first, so that a compaction the append sets off has them in its snapshot.
@@ -209,7 +220,15 @@ export class LocalQueue implements WorkQueue {
   }
 
   stats(): { pending: number; inFlightBatches: number; deadLetters: number } {
-    return { pending: this.messages.size, inFlightBatches: this.inFlight.size, deadLetters: this.dead.length };
+    return { pending: this.messages.size - this.waitingInBackground(), inFlightBatches: this.inFlight.size, deadLetters: this.dead.length };
+  }
+
+  /** Background messages still waiting for their delay (a walk, but only when someone asks). */
+  private waitingInBackground(): number {
+    if (!this.isBackground) return 0;
+    let n = 0;
+    for (const m of this.messages.values()) if (m.background && m.state === 'waiting') n++;
+    return n;
   }
 
   // ---------------------------------------------------------------- persistence
@@ -303,6 +322,7 @@ export class LocalQueue implements WorkQueue {
   private adopt(p: PersistedMessage): void {
     if (this.messages.has(p.messageId)) return;
     const msg: Stored = { ...p, state: 'waiting' };
+    if (this.isBackground?.(JSON.parse(p.body) as WorkMessage)) msg.background = true;
     this.messages.set(msg.messageId, msg);
     this.arm(msg);
   }
@@ -472,7 +492,8 @@ export class LocalQueue implements WorkQueue {
   }
 
   private checkDrain(): void {
-    if (this.messages.size > 0 || this.inFlight.size > 0 || this.drainWaiters.length === 0) return;
+    if (this.inFlight.size > 0 || this.drainWaiters.length === 0) return;
+    if (this.messages.size > 0 && this.messages.size > this.waitingInBackground()) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();

@@ -36,6 +36,11 @@ export interface EngineDeps {
    * or a loader called when a token is first issued or checked (AWS reads the secret once per cold start)
    */
   taskTokens?: TaskTokenSource;
+  /**
+   * How long an execution may go without a write, while something was promised (an outbox, a start,
+   * a timer past due), before the reconciler does it again (default 60 s; see runtime/reconciler.ts)
+   */
+  reconcileAfterSeconds?: number;
   /** test hook: called at each step of a commit; a test throws here to simulate a crash */
   fault?: (point: FaultPoint) => void;
   /** told about every finished execution (metrics) */
@@ -51,6 +56,12 @@ export function fanOutModeOf(text: string | undefined, where: string): FanOutMod
   if (text === undefined || text === '') return undefined;
   if ((FAN_OUT_MODES as readonly string[]).includes(text)) return text as FanOutMode;
   throw new Error(`${where} must be one of ${FAN_OUT_MODES.join(', ')}, not '${text}'`);
+}
+
+export const DEFAULT_RECONCILE_AFTER_SECONDS = 60;
+
+export function reconcileAfterMs(deps: Pick<EngineDeps, 'reconcileAfterSeconds'>): number {
+  return (deps.reconcileAfterSeconds ?? DEFAULT_RECONCILE_AFTER_SECONDS) * 1000;
 }
 
 export function arnPrefix(deps: Pick<EngineDeps, 'region' | 'accountId'>): string {

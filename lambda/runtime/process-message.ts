@@ -11,6 +11,7 @@ import { isCallbackResource } from './callbacks';
 import { integrationFor } from './integrations';
 import { collect, fanIn, startChild } from './fan-out';
 import { exceedsDepth, MAX_DATA_DEPTH } from '../engine/limits';
+import { reconcileExecution } from './reconciler';
 
 export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promise<void> {
   switch (msg.kind) {
@@ -33,6 +34,9 @@ export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promis
       return fanIn(deps, msg.executionArn, msg.generation);
     case 'collect':
       return collect(deps, msg);
+    case 'reconcile':
+      await reconcileExecution(deps, msg.executionArn, { staleAfterMs: (msg.staleAfterSeconds ?? 0) * 1000 });
+      return;
   }
 }
 

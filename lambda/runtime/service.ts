@@ -18,7 +18,8 @@ import { redriveProblems } from '../engine/interpreter';
 import type { ExecutionStatus } from '../engine/types';
 import { applyEvent, flushOutbox } from './advance-execution';
 import { ApiError, apiError } from './api-errors';
-import { arnPrefix, type EngineDeps } from './deps';
+import { arnPrefix, reconcileAfterMs, type EngineDeps } from './deps';
+import { MAX_QUEUE_DELAY_SECONDS } from './effects';
 
 // AWS: 1-80 characters, no whitespace, brackets, wildcards, special or control characters.
 export const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
@@ -309,6 +310,7 @@ export async function stopExecution(deps: EngineDeps, req: { executionArn: strin
       const { processMessage } = await import('./process-message');
       await processMessage(deps, { kind: 'start', executionArn: rec.executionArn });
     }
+    await sendWatchdog(deps, rec.executionArn);
     await applyEvent(deps, rec.executionArn, { type: 'StopExecution', error: req.error, cause: req.cause });
   }
   const after = await requireExecution(deps, req.executionArn);
@@ -316,6 +318,18 @@ export async function stopExecution(deps: EngineDeps, req: { executionArn: strin
 }
 
 // ------------------------------------------------------------------ task callbacks
+
+/**
+ * Sent before a commit made here, outside a work message: if this process dies between the commit and
+ * the flush of its outbox, no redelivered message would finish it (a worker's message would). The
+ * watchdog comes back after the reconcile bound and does what was left (runtime/reconciler.ts); after a
+ * clean flush it finds nothing to do. An execution that stays RUNNING is also found by the sweep; this
+ * covers the commits that end it (a task answer that completes it, a stop).
+ */
+async function sendWatchdog(deps: EngineDeps, executionArn: string): Promise<void> {
+  const after = reconcileAfterMs(deps) / 1000;
+  await deps.queue.send([{ body: { kind: 'reconcile', executionArn, staleAfterSeconds: after / 2 }, delaySeconds: Math.min(after, MAX_QUEUE_DELAY_SECONDS) }]);
+}
 
 async function answerTask(deps: EngineDeps, taskToken: unknown, event: (token: string) => Parameters<typeof applyEvent>[2]): Promise<void> {
   // 2,048: the API's limit on the field (the tokens issued are at most 1,024 characters).
@@ -329,6 +343,7 @@ async function answerTask(deps: EngineDeps, taskToken: unknown, event: (token: s
   const waiting = rec.status === 'RUNNING' && Object.values(rec.snapshot?.runs ?? {}).some((r) => r.waiting?.kind === 'task' && r.waiting.token === parsed.token);
   if (!waiting) throw apiError.taskTimedOut();
   const ev = event(parsed.token);
+  if (ev.type !== 'TaskHeartbeat') await sendWatchdog(deps, parsed.executionArn);
   const outcome = await applyEvent(deps, parsed.executionArn, ev);
   if (outcome !== 'applied' && ev.type !== 'TaskHeartbeat') throw apiError.taskTimedOut();
 }
@@ -391,6 +406,7 @@ export async function redriveExecution(deps: EngineDeps, req: { executionArn: st
       revisionId = sm.revisionId;
     }
   }
+  await sendWatchdog(deps, rec.executionArn);
   const outcome = await applyEvent(deps, rec.executionArn, { type: 'RedriveExecution' }, { revisionId });
   if (outcome !== 'applied') throw new ApiError('ExecutionNotRedrivable', `Execution ${rec.executionArn} cannot be redriven now`);
   return { redriveDate: deps.clock.now().toISOString() };

@@ -2,6 +2,7 @@
  * The stack `cdk deploy` creates (StepwrightStack with the examples): every resource and permission.
  */
 import { Match } from 'aws-cdk-lib/assertions';
+import { Duration } from 'aws-cdk-lib';
 import { tableDefinition, STEPWRIGHT_TABLE_SCHEMA } from '../../lambda/aws/dynamo-store';
 import { buildStack, grants, resource, statementsOf } from './helpers';
 
@@ -163,12 +164,15 @@ describe('API', () => {
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', caller: '$context.identity.userArn' });
   });
 
-  test('API Gateway may invoke the API function (and only it)', () => {
+  test('API Gateway may invoke the API function (and only it); EventBridge only the reconciler', () => {
     const perms = Object.values(template.findResources('AWS::Lambda::Permission')).map((p: any) => p.Properties);
     expect(perms.length).toBeGreaterThan(0);
     for (const p of perms) {
-      expect(p.Principal).toBe('apigateway.amazonaws.com');
-      expect(p.FunctionName).toEqual(att('EngineApi'));
+      if (p.Principal === 'events.amazonaws.com') expect(p.FunctionName).toEqual(att('EngineReconciler'));
+      else {
+        expect(p.Principal).toBe('apigateway.amazonaws.com');
+        expect(p.FunctionName).toEqual(att('EngineApi'));
+      }
     }
   });
 });
@@ -259,7 +263,7 @@ test('outputs: API URL, table name, queue URL', () => {
 test('without examples: no AddTotal, no registration machinery, no Lambda invoke permission', () => {
   const { template: t } = buildStack({ examples: false });
   expect(Object.keys(t.findResources('Custom::StepwrightStateMachine'))).toHaveLength(0);
-  expect(Object.keys(t.findResources('AWS::Lambda::Function')).sort()).toEqual([expect.stringMatching(/^EngineApi/), expect.stringMatching(/^EngineWorker/)]);
+  expect(Object.keys(t.findResources('AWS::Lambda::Function')).sort()).toEqual([expect.stringMatching(/^EngineApi/), expect.stringMatching(/^EngineReconciler/), expect.stringMatching(/^EngineWorker/)]);
   expect(grants(t, 'EngineWorkerRole').some((x) => x.action.startsWith('lambda:'))).toBe(false);
 });
 
@@ -269,5 +273,28 @@ describe('fan-out mode', () => {
     for (const prefix of ['EngineWorker', 'EngineApi']) {
       expect(resource(t, 'AWS::Lambda::Function', prefix).props.Environment.Variables.STEPWRIGHT_FAN_OUT).toBe('inline');
     }
+  });
+});
+
+describe('reconciler', () => {
+  test('a schedule runs the reconciler, which may use the table and send work but reads no task token secret', () => {
+    const { template: t } = buildStack({ examples: false });
+    const rules = Object.values(t.findResources('AWS::Events::Rule')).map((r: any) => r.Properties);
+    const schedule = rules.find((r) => JSON.stringify(r.Targets).includes('EngineReconciler'));
+    expect(schedule).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    const fn = resource(t, 'AWS::Lambda::Function', 'EngineReconciler').props;
+    expect(fn.Environment.Variables.STEPWRIGHT_RECONCILE_AFTER_SECONDS).toBe('120');
+    expect(fn.Environment.Variables.STEPWRIGHT_TASK_TOKEN_SECRET_ARN).toBeUndefined();
+    const actions = grants(t, 'EngineReconcilerRole').map((x) => x.action.split(':')[0]);
+    expect(new Set(actions)).toEqual(new Set(['dynamodb', 'sqs', 'logs']));
+    // the API delays its watchdog messages by the same bound
+    expect(resource(t, 'AWS::Lambda::Function', 'EngineApi').props.Environment.Variables.STEPWRIGHT_RECONCILE_AFTER_SECONDS).toBe('120');
+  });
+
+  test('reconcileAfter sets the bound and the schedule; out of range is refused', () => {
+    const { template: t } = buildStack({ engine: { reconcileAfter: Duration.minutes(10) }, examples: false });
+    const rules = Object.values(t.findResources('AWS::Events::Rule')).map((r: any) => r.Properties);
+    expect(rules.find((r) => JSON.stringify(r.Targets).includes('EngineReconciler'))).toMatchObject({ ScheduleExpression: 'rate(5 minutes)' });
+    expect(() => buildStack({ engine: { reconcileAfter: Duration.seconds(10) }, examples: false })).toThrow(/reconcileAfter must be between 1 and 15 minutes/);
   });
 });
