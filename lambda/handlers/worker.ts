@@ -31,7 +31,8 @@ export const RETRY_BASE_SECONDS = 2;
 export const RETRY_CAP_SECONDS = 300;
 
 export function retryDelaySeconds(receiveCount: number, random: () => number): number {
-  const ceiling = Math.min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** Math.max(0, receiveCount - 1));
+  const n = Number.isFinite(receiveCount) && receiveCount >= 1 ? receiveCount : 1; // a missing or odd attribute counts as the first
+  const ceiling = Math.min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** (n - 1));
   return random() * ceiling;
 }
 
