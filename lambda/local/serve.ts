@@ -6,6 +6,7 @@ import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import { loadConfig } from './config';
 import { startLocalEngine } from './local-engine';
+import { killSwitchFromEnv } from './kill-switch';
 import { startHttpServer } from './http-server';
 import { LocalTaskInvoker } from './local-invoker';
 import { stateMachineArnFor } from '../runtime/service';
@@ -57,6 +58,8 @@ export async function serve(opts: ServeOptions): Promise<void> {
       stateMachines: config?.stateMachines ?? [],
       timeScale: opts.timeScale,
       fanOut: opts.fanOut,
+      // the fault-injection suite's crash on cue (STEPWRIGHT_KILL_AT); undefined otherwise
+      fault: killSwitchFromEnv(),
     });
   } catch (e) {
     engineFailed(e);

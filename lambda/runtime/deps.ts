@@ -47,7 +47,7 @@ export interface EngineDeps {
   onExecutionFinished?: (status: string, executionArn: string) => void;
 }
 
-export type FaultPoint = 'after-read' | 'after-commit' | 'after-history' | 'after-send' | 'after-invoke' | 'after-count';
+export type FaultPoint = 'after-put' | 'after-read' | 'after-commit' | 'after-history' | 'after-send' | 'after-invoke' | 'after-count';
 
 const FAN_OUT_MODES: readonly FanOutMode[] = ['auto', 'spread', 'inline'];
 

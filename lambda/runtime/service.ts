@@ -210,6 +210,7 @@ export async function startExecution(deps: EngineDeps, req: StartExecutionInput)
   });
   const outcome = await createExecutionRecord(deps, sm.settings?.namePolicy, executionArnFor(deps, sm.name, name), inputText, build);
   const rec = outcome.record;
+  deps.fault?.('after-put'); // the API dying here leaves a record without a start message: the reconciler sends it
   // An existing execution that was never started: the first call may have died before sending its
   // start message; sending again is harmless.
   if (outcome.kind === 'created' || !rec.snapshot) await deps.queue.send([{ body: { kind: 'start', executionArn: rec.executionArn } }]);
