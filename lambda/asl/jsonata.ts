@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { StatesError, ErrorNames } from './errors';
 import type { RandomSource } from './scope';
 import { parseCache } from './parse-cache';
+import { defineKey } from './jsonpath';
 import { MAX_DATA_DEPTH, MAX_PAYLOAD_BYTES, exceedsDepth } from '../engine/limits';
 
 export interface JsonataBindings {
@@ -55,7 +56,7 @@ export const JSONATA_LIMITS = {
   /** characters of strings built (by functions and operators) over one evaluation */
   maxBuiltCharacters: 64 * 1024 * 1024,
   /** every this many steps the evaluation yields to the event loop, so other executions and requests go on */
-  yieldEvery: 2_000,
+  yieldEvery: 500,
 };
 
 /** A budget of JSONATA_LIMITS ran out; `text` completes "The JSONata expression ... specified for the field ...". */
@@ -197,7 +198,8 @@ function toPlainJson(value: unknown, body: string, field: string, depth = 0): un
   if (Array.isArray(value)) return value.map((v) => toPlainJson(v, body, field, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (v !== undefined) out[k] = toPlainJson(v, body, field, depth + 1);
+    // defineKey: a "__proto__" key of the data stays a key, as JSON.parse gives it
+    if (v !== undefined) defineKey(out, k, toPlainJson(v, body, field, depth + 1));
   }
   return out;
 }
@@ -266,7 +268,7 @@ export async function evaluateJsonataTemplate(template: unknown, b: JsonataBindi
   }
   if (template !== null && typeof template === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(template)) out[k] = await evaluateJsonataTemplate(v, b, `${field}/${k}`);
+    for (const [k, v] of Object.entries(template)) defineKey(out, k, await evaluateJsonataTemplate(v, b, `${field}/${k}`));
     return out;
   }
   return template;
