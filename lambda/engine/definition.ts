@@ -2,6 +2,7 @@
  * Loose types for a parsed ASL definition. The validator (lambda/asl/validate) has checked the shape
  * before the interpreter sees it, so the interpreter reads fields without re-checking them.
  */
+import { ErrorNames, StatesError } from '../asl/errors';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type StateDefinition = Record<string, any> & { Type: string };
@@ -38,6 +39,17 @@ export function machineAt(def: StateMachineDefinition, path: readonly string[]):
   let node: any = def;
   for (const token of path) node = node[token];
   return node as StateMachineDefinition;
+}
+
+/**
+ * The state `name` of `machine`, own keys only: States is a plain object, and a name such as
+ * "constructor" or "toString" that is not a state would otherwise find Object.prototype's member.
+ * The validator refuses transitions to missing states; this keeps an unvalidated definition from
+ * running a function as a state.
+ */
+export function stateIn(machine: StateMachineDefinition, name: string): StateDefinition {
+  if (!Object.hasOwn(machine.States, name)) throw new StatesError(ErrorNames.Runtime, `The state machine has no state named '${name}'.`);
+  return machine.States[name];
 }
 
 /** The processor of a Map state: ItemProcessor, or Iterator in older definitions. */

@@ -3,6 +3,7 @@
  * A class rather than an object of closures: one is made per state, on the hot path.
  */
 import type { RandomSource } from '../asl/scope';
+import { defineKey } from '../asl/jsonpath';
 import { buildContext, type ContextExtras } from './context';
 import type { QueryLanguage, StateEnv } from './dataflow';
 import type { ExecutionSnapshot, Run } from './types';
@@ -45,6 +46,9 @@ export class RunEnv implements StateEnv {
   visibleVariables(): Record<string, unknown> {
     const chain: Run[] = [];
     for (let r: Run | undefined = this.run; r; r = r.parentId ? this.snap.runs[r.parentId] : undefined) chain.unshift(r);
-    return Object.assign({}, this.snap.child?.outerVariables, ...chain.map((r) => r.variables));
+    // defineKey, not Object.assign: a variable named "__proto__" stays a variable (inner scopes shadow outer ones)
+    const visible: Record<string, unknown> = {};
+    for (const scope of [this.snap.child?.outerVariables ?? {}, ...chain.map((r) => r.variables)]) for (const key of Object.keys(scope)) defineKey(visible, key, scope[key]);
+    return visible;
   }
 }

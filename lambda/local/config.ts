@@ -141,7 +141,8 @@ function loadTasks(value: unknown, dir: string, fail: Fail): TaskResolver | unde
     }
   }
   if (!isObject(value)) return fail('tasks', 'must be a module path, or an object mapping resources to "module.js#exportName"');
-  const table: Record<string, TaskFunction> = {};
+  // a Map: a resource named "__proto__" would set a plain object's prototype instead of a key
+  const table = new Map<string, TaskFunction>();
   for (const [key, spec] of Object.entries(value)) {
     const field = `tasks[${JSON.stringify(key)}]`;
     if (typeof spec !== 'string' || spec === '') return fail(field, 'must be a string "path/to/module.js#exportName"');
@@ -157,7 +158,7 @@ function loadTasks(value: unknown, dir: string, fail: Fail): TaskResolver | unde
     }
     const fn = pickExport(mod, exportName);
     if (!fn) return fail(field, exportName ? `${path} has no function export '${exportName}'` : `${path} exports no single function; name one with '#exportName'`);
-    table[key] = fn;
+    table.set(key, fn);
   }
   return resolverFromTable(table);
 }
@@ -165,7 +166,8 @@ function loadTasks(value: unknown, dir: string, fail: Fail): TaskResolver | unde
 /** `#name` picks that export; without it the module itself (module.exports = fn) or its default export. */
 function pickExport(mod: unknown, exportName: string | undefined): TaskFunction | undefined {
   const m = mod as Record<string, unknown> | undefined;
-  const candidate = exportName ? m?.[exportName] : typeof mod === 'function' ? mod : m?.default;
+  // own exports only: '#constructor' names no export, not the module object's constructor
+  const candidate = exportName ? (m && Object.hasOwn(m, exportName) ? m[exportName] : undefined) : typeof mod === 'function' ? mod : m?.default;
   return typeof candidate === 'function' ? (candidate as TaskFunction) : undefined;
 }
 

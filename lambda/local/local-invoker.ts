@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import type { TaskInvoker, TaskOutcome, TaskRequest } from '../ports';
 import { taskFailureOf, type TaskContext, type TaskResolver } from './runner';
 import { loadTaskModule } from './task-module';
+import { missingTaskCause } from './tasks';
 import { isCallbackResource } from '../runtime/callbacks';
 
 export interface HybridOptions {
@@ -44,7 +45,7 @@ export class LocalTaskInvoker implements TaskInvoker {
     if (this.hybrid?.remoteResources(req.resource, req.input)) return this.hybrid.remote.invoke(req);
     const found = this.resolver(req.resource, req.input);
     // Same text as the in-process runner, so a missing task reads alike in `run` and `serve`.
-    if (!found) return { ok: false, error: 'States.TaskFailed', cause: `No local task is configured for resource '${req.resource}'.` };
+    if (!found) return { ok: false, error: 'States.TaskFailed', cause: missingTaskCause(req.resource, req.input) };
     const ctx: TaskContext = { resource: req.resource, attempt: req.attempt, executionArn: req.executionArn, stateName: req.stateName, taskToken: req.taskToken, sleep };
     const run = Promise.resolve().then(() => found.fn(found.input, ctx));
     if (isCallbackResource(req.resource)) {

@@ -11,6 +11,7 @@ import type { Effect, ExecutionSnapshot, IncomingEvent } from '../engine/types';
 import type { HistoryEvent } from '../engine/history';
 import type { RandomSource } from '../asl/scope';
 import { processTaskTokens } from './task-token-secret';
+import { missingTaskCause } from './tasks';
 
 export interface TaskContext {
   resource: string;
@@ -112,7 +113,7 @@ export async function runExecution(opts: RunOptions): Promise<RunResult> {
       notify();
     };
     if (!found) {
-      settle({ type: 'TaskFailed', token: e.token, error: 'States.TaskFailed', cause: `No local task is configured for resource '${e.resource}'.` });
+      settle({ type: 'TaskFailed', token: e.token, error: 'States.TaskFailed', cause: missingTaskCause(e.resource, e.input) });
       return;
     }
     const ctx: TaskContext = { resource: e.resource, attempt: e.attempt, executionArn, stateName: e.stateName, taskToken: e.taskToken, sleep };

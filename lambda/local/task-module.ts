@@ -9,10 +9,11 @@ export function loadTaskModule(file: string): TaskResolver {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(file);
   const table = (mod && typeof mod.default === 'object' ? mod.default : mod) as Record<string, unknown>;
-  const functions: Record<string, TaskFunction> = {};
+  // a Map: an export named like an Object.prototype member stays an ordinary key
+  const functions = new Map<string, TaskFunction>();
   for (const [key, value] of Object.entries(table)) {
-    if (typeof value === 'function') functions[key] = value as TaskFunction;
+    if (typeof value === 'function') functions.set(key, value as TaskFunction);
   }
-  if (Object.keys(functions).length === 0) throw new Error(`${file} exports no task functions`);
+  if (functions.size === 0) throw new Error(`${file} exports no task functions`);
   return resolverFromTable(functions);
 }

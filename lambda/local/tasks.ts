@@ -15,6 +15,14 @@ export function lambdaFunctionName(arnOrName: string): string {
   return m ? m[1] : arnOrName;
 }
 
+/** The cause of a task no local function answers: names the resource, and a lambda:invoke's FunctionName. */
+export function missingTaskCause(resource: string, input: unknown): string {
+  const fn = LAMBDA_INVOKE.test(resource) && input !== null && typeof input === 'object' ? (input as { FunctionName?: unknown }).FunctionName : undefined;
+  return typeof fn === 'string'
+    ? `No local task is configured for resource '${resource}' with FunctionName '${fn}'.`
+    : `No local task is configured for resource '${resource}'.`;
+}
+
 export function lambdaInvokeResult(payload: unknown): unknown {
   return {
     ExecutedVersion: '$LATEST',
@@ -25,10 +33,16 @@ export function lambdaInvokeResult(payload: unknown): unknown {
   };
 }
 
-export function resolverFromTable(table: Record<string, TaskFunction>): TaskResolver {
-  const lookup = (key: string): TaskFunction | undefined => (table[key] as TaskFunction | undefined) ?? table[lambdaFunctionName(key)];
+/**
+ * `table`: resources or function names to functions. Read into a Map: a resource is a user's string, and
+ * a plain object would answer `constructor`, `__proto__` or `valueOf` from Object.prototype (a task that
+ * "succeeds" with Object's own function, or fails with no error).
+ */
+export function resolverFromTable(table: Record<string, TaskFunction> | ReadonlyMap<string, TaskFunction>): TaskResolver {
+  const functions: ReadonlyMap<string, TaskFunction> = table instanceof Map ? table : new Map(Object.entries(table));
+  const lookup = (key: string): TaskFunction | undefined => functions.get(key) ?? functions.get(lambdaFunctionName(key));
   return (resource, input) => {
-    const direct: TaskFunction | undefined = table[resource];
+    const direct = functions.get(resource);
     if (LAMBDA_INVOKE.test(resource)) {
       const params = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
       const fn = direct ?? (typeof params.FunctionName === 'string' ? lookup(params.FunctionName) : undefined);

@@ -31,10 +31,10 @@ const startExecutionIntegration: Integration = async (deps, req) => {
   }
 };
 
-const INTEGRATIONS: Record<string, Integration> = {
-  'arn:aws:states:::states:startExecution': startExecutionIntegration,
-};
+// A Map, not an object literal: the resource is the user's string, and INTEGRATIONS['constructor'] would be
+// Object itself, "called" as an integration in the worker.
+const INTEGRATIONS = new Map<string, Integration>([['arn:aws:states:::states:startExecution', startExecutionIntegration]]);
 
 export function integrationFor(resource: string): Integration | undefined {
-  return INTEGRATIONS[resource];
+  return INTEGRATIONS.get(resource);
 }

@@ -78,14 +78,19 @@ function checkConditionRule(sc: StateContext, path: Path, rule: Record<string, u
   else sc.r.add([...path, 'Condition'], `Condition must be a JSONata expression "{% ... %}" or a boolean, not ${describeType(condition)}`);
 }
 
+/** Own keys only: a field named "toString" or "constructor" is an unknown field, not an operator of Object.prototype. */
+function isOperator(key: string): boolean {
+  return Object.hasOwn(OPERATORS, key);
+}
+
 /** Variable and comparison operators in a JSONata rule get one clear message each instead of "not supported". */
 function withoutJsonPathOperators(sc: StateContext, path: Path, rule: Record<string, unknown>): Record<string, unknown> {
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rule)) {
-    if (key === 'Variable' || key in OPERATORS || BOOLEAN_COMBINATORS.includes(key)) {
+    if (key === 'Variable' || isOperator(key) || BOOLEAN_COMBINATORS.includes(key)) {
       sc.r.add([...path, key], `field "${key}" is JSONPath-only; a JSONata choice rule uses "Condition"`);
     } else {
-      rest[key] = value;
+      Object.defineProperty(rest, key, { value, enumerable: true, writable: true, configurable: true });
     }
   }
   return rest;
@@ -93,7 +98,7 @@ function withoutJsonPathOperators(sc: StateContext, path: Path, rule: Record<str
 
 /** JSONPath: a data-test or boolean rule; `topLevel` rules also hold Next/Assign/Comment, nested ones must not. */
 function checkJsonPathRule(sc: StateContext, path: Path, rule: Record<string, unknown>, topLevel: boolean): void {
-  const operators = Object.keys(rule).filter((k) => k in OPERATORS);
+  const operators = Object.keys(rule).filter(isOperator);
   const combinators = Object.keys(rule).filter((k) => BOOLEAN_COMBINATORS.includes(k));
   reportUnknownRuleFields(sc, path, rule, topLevel);
 
@@ -113,7 +118,7 @@ function checkJsonPathRule(sc: StateContext, path: Path, rule: Record<string, un
 
 function reportUnknownRuleFields(sc: StateContext, path: Path, rule: Record<string, unknown>, topLevel: boolean): void {
   for (const key of Object.keys(rule)) {
-    if (key in OPERATORS || BOOLEAN_COMBINATORS.includes(key) || key === 'Variable' || key === 'Comment') continue;
+    if (isOperator(key) || BOOLEAN_COMBINATORS.includes(key) || key === 'Variable' || key === 'Comment') continue;
     if (topLevel && (key === 'Next' || key === 'Assign')) continue;
     if (key === 'Next' || key === 'Assign') {
       sc.r.add([...path, key], `field "${key}" is only allowed on a top-level choice rule, not inside "And", "Or" or "Not"`);

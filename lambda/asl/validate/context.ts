@@ -64,7 +64,8 @@ export function checkAllowedFields(
   language: QueryLanguage,
 ): void {
   for (const key of Object.keys(obj)) {
-    const availability = table[key];
+    // own keys only: a field named "constructor" is unknown, not Object.prototype's
+    const availability = Object.hasOwn(table, key) ? table[key] : undefined;
     if (availability === undefined) {
       r.add([...path, key], `field "${key}" is not supported in ${where}`);
     } else if (availability !== 'both' && availability !== language) {
