@@ -11,6 +11,7 @@ import * as mapRuns from '../runtime/map-runs';
 import { ApiError, apiError } from '../runtime/api-errors';
 import type { EngineDeps } from '../runtime/deps';
 import type { ExecutionStatus } from '../engine/types';
+import { exceedsDepth, MAX_DATA_DEPTH } from '../engine/limits';
 
 export interface HttpRequest {
   method: string;
@@ -316,6 +317,10 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
       const where = 'POST /state-machines/{name}/executions';
       allowFields(b, ['input', 'name'], where, ' (the execution input goes inside {"input": ...})');
       if (Object.keys(b).length > 0 && !('input' in b)) throw apiError.validation(`The body of ${where} has no 'input': send {"input": <execution input>, "name"?: "..."}, or an empty body for input {}`);
+      // JSON.stringify below would throw a RangeError on input nested too deep: refused as StartExecution refuses it
+      if (b.input !== undefined && typeof b.input !== 'string' && exceedsDepth(b.input)) {
+        throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: the input nests more than ${MAX_DATA_DEPTH} levels of objects and arrays (the limit is ${MAX_DATA_DEPTH})`);
+      }
       const input = b.input === undefined ? undefined : typeof b.input === 'string' ? b.input : JSON.stringify(b.input);
       const r = await svc.startExecution(deps, { stateMachineArn: smArn(parts[1]), name: optStr(b, 'name'), input, traceHeader: header(req, 'x-amzn-trace-id') });
       return json(202, r);

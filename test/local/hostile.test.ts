@@ -4,7 +4,7 @@
  * executions go on; input too deep or too large is refused at StartExecution with nothing written;
  * a task result too deep fails the execution instead of breaking every delivery.
  */
-import { startTestEngine, deferred, FN, type TestEngine } from '../runtime/harness';
+import { startTestEngine, startTestServer, deferred, FN, type TestEngine } from '../runtime/harness';
 import * as svc from '../../lambda/runtime/service';
 import { ApiError } from '../../lambda/runtime/api-errors';
 import { JSONATA_LIMITS } from '../../lambda/asl/jsonata';
@@ -180,5 +180,22 @@ describe('hostile workflows on the local engine', () => {
     expect(e.name).toBe('InvalidExecutionInput');
     expect(e.message).toContain(`${MAX_PAYLOAD_BYTES + 1} bytes`);
     expect((await svc.listExecutions(t.deps, { stateMachineArn: arn })).items.map((x) => x.name)).not.toContain('too-big');
+  });
+});
+
+describe('deep input through the REST route', () => {
+  it('is refused with InvalidExecutionInput (400) naming the depth, not a RangeError (500)', async () => {
+    const s = await startTestServer({ timeScale: 0 });
+    try {
+      const post = (path: string, body: string) => fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect((await post('/state-machines', JSON.stringify({ name: 'p', definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } } }))).status).toBe(201);
+      const res = await post('/state-machines/p/executions', `{"input": ${nestedText(100_000)}}`);
+      const body = (await res.json()) as { error: string; message: string };
+      expect(res.status).toBe(400);
+      expect(body.error).toBe('InvalidExecutionInput');
+      expect(body.message).toContain(`more than ${MAX_DATA_DEPTH} levels`);
+    } finally {
+      await s.close();
+    }
   });
 });
