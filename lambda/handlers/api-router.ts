@@ -369,6 +369,10 @@ async function rest(deps: EngineDeps, req: HttpRequest): Promise<HttpResponse> {
     const fields: Record<string, readonly string[]> = { success: ['taskToken', 'output'], failure: ['taskToken', 'error', 'cause'], heartbeat: ['taskToken'] };
     if (fields[parts[1]]) allowFields(b, fields[parts[1]], `POST /tasks/${parts[1]}`);
     if (parts[1] === 'success') {
+      // JSON.stringify below would throw a RangeError on output nested too deep: refused as SendTaskSuccess refuses it
+      if (typeof b.output !== 'string' && exceedsDepth(b.output)) {
+        throw new ApiError('InvalidOutput', `Invalid State Machine Execution Output: the output nests more than ${MAX_DATA_DEPTH} levels of objects and arrays (the limit is ${MAX_DATA_DEPTH})`);
+      }
       const output = typeof b.output === 'string' ? b.output : JSON.stringify(b.output ?? null);
       await svc.sendTaskSuccess(deps, { taskToken: str(b, 'taskToken'), output });
       return json(200, {});

@@ -183,8 +183,8 @@ describe('hostile workflows on the local engine', () => {
   });
 });
 
-describe('deep input through the REST route', () => {
-  it('is refused with InvalidExecutionInput (400) naming the depth, not a RangeError (500)', async () => {
+describe('deep data through the REST routes', () => {
+  it('is refused with InvalidExecutionInput or InvalidOutput (400) naming the depth, not a RangeError (500)', async () => {
     const s = await startTestServer({ timeScale: 0 });
     try {
       const post = (path: string, body: string) => fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -194,6 +194,9 @@ describe('deep input through the REST route', () => {
       expect(res.status).toBe(400);
       expect(body.error).toBe('InvalidExecutionInput');
       expect(body.message).toContain(`more than ${MAX_DATA_DEPTH} levels`);
+      const answer = await post('/tasks/success', `{"taskToken": "any", "output": ${nestedText(100_000)}}`);
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { error: string }).error).toBe('InvalidOutput');
     } finally {
       await s.close();
     }
