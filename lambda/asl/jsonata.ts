@@ -55,7 +55,11 @@ export const JSONATA_LIMITS = {
   maxMaterialisedItems: 4_194_304,
   /** characters of strings built (by functions and operators) over one evaluation */
   maxBuiltCharacters: 64 * 1024 * 1024,
-  /** every this many steps the evaluation yields to the event loop, so other executions and requests go on */
+  /**
+   * every this much work the evaluation yields to the event loop, so other executions and requests go
+   * on: a step is 1, an array item built 1/100 and a string character built 1/1000 (one step costs
+   * about as much as building 100 items or 1,000 characters), so 500 is about a millisecond
+   */
   yieldEvery: 500,
 };
 
@@ -71,6 +75,8 @@ class BudgetExceeded extends Error {
 
 interface EvaluationBudget {
   steps: number;
+  /** work since the last yield, in steps (see yieldEvery) */
+  sinceYield: number;
   materialisedItems: number;
   builtCharacters: number;
   counted: WeakSet<object>;
@@ -82,7 +88,7 @@ const budgets = new WeakMap<object, EvaluationBudget>();
 function budgetOf(environment: { base?: object }): EvaluationBudget {
   const base = environment.base ?? environment;
   let b = budgets.get(base);
-  if (!b) budgets.set(base, (b = { steps: 0, materialisedItems: 0, builtCharacters: 0, counted: new WeakSet() }));
+  if (!b) budgets.set(base, (b = { steps: 0, sinceYield: 0, materialisedItems: 0, builtCharacters: 0, counted: new WeakSet() }));
   return b;
 }
 
@@ -95,14 +101,22 @@ function onEvaluateEntry(_expr: unknown, _input: unknown, environment: { base?: 
   if (b.steps > JSONATA_LIMITS.maxSteps) {
     throw new BudgetExceeded(ErrorNames.QueryEvaluationError, `exceeded the evaluation budget of ${JSONATA_LIMITS.maxSteps} steps (a loop or recursion that does not end?)`);
   }
-  return b.steps % JSONATA_LIMITS.yieldEvery === 0 ? yieldToEventLoop() : undefined;
+  return workDone(b, 1);
+}
+
+/** Adds work; yields to the event loop when enough was done since the last yield. */
+function workDone(b: EvaluationBudget, work: number): Promise<void> | undefined {
+  b.sinceYield += work;
+  if (b.sinceYield < JSONATA_LIMITS.yieldEvery) return undefined;
+  b.sinceYield = 0;
+  return yieldToEventLoop();
 }
 
 /** Expression kinds whose string result is newly built (a variable or path only refers to an existing one). */
 const BUILDS_STRINGS = new Set(['function', 'binary', 'apply', 'partial', 'condition', 'block']);
 
-/** JSONata's hook after each evaluation step: bounds the size of what the step produced. */
-function onEvaluateExit(expr: { type?: string }, _input: unknown, environment: { base?: object }, result: unknown): void {
+/** JSONata's hook after each evaluation step (awaited too): bounds the size of what the step produced. */
+function onEvaluateExit(expr: { type?: string }, _input: unknown, environment: { base?: object }, result: unknown): Promise<void> | undefined {
   if (Array.isArray(result)) {
     if (result.length > JSONATA_LIMITS.maxSequence) {
       throw new BudgetExceeded(ErrorNames.DataLimitExceeded, `produced an array of ${result.length} items, more than the ${JSONATA_LIMITS.maxSequence} that can fit the payload limit of ${MAX_PAYLOAD_BYTES} bytes`);
@@ -114,6 +128,7 @@ function onEvaluateExit(expr: { type?: string }, _input: unknown, environment: {
       if (b.materialisedItems > JSONATA_LIMITS.maxMaterialisedItems) {
         throw new BudgetExceeded(ErrorNames.DataLimitExceeded, `built arrays of more than ${JSONATA_LIMITS.maxMaterialisedItems} items in all (the JSONata memory budget)`);
       }
+      return workDone(b, result.length / 100);
     }
   } else if (typeof result === 'string') {
     if (result.length > JSONATA_LIMITS.maxStringLength) {
@@ -125,8 +140,10 @@ function onEvaluateExit(expr: { type?: string }, _input: unknown, environment: {
       if (b.builtCharacters > JSONATA_LIMITS.maxBuiltCharacters) {
         throw new BudgetExceeded(ErrorNames.DataLimitExceeded, `built strings of more than ${JSONATA_LIMITS.maxBuiltCharacters} characters in all (the JSONata memory budget)`);
       }
+      return workDone(b, result.length / 1000);
     }
   }
+  return undefined;
 }
 
 /**
