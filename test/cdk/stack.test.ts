@@ -113,7 +113,12 @@ describe('worker', () => {
     ]);
     // Nothing on "*" and no service beyond these.
     expect(g.every((x) => !x.resources.includes('*'))).toBe(true);
-    expect(new Set(g.map((x) => x.action.split(':')[0]))).toEqual(new Set(['lambda', 'sqs', 'dynamodb', 'logs']));
+    expect(new Set(g.map((x) => x.action.split(':')[0]))).toEqual(new Set(['lambda', 'sqs', 'dynamodb', 'logs', 'secretsmanager']));
+    // secretsmanager: reading the task token secret only (it signs the tokens of callback tasks)
+    const secret = resource(template, 'AWS::SecretsManager::Secret', 'EngineTaskTokenSecret');
+    const reads = g.filter((x) => x.action.startsWith('secretsmanager:'));
+    expect(reads.map((x) => x.action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    for (const x of reads) expect(x.resources).toEqual([{ Ref: secret.id }]);
   });
 
   test('roles carry no managed policies', () => {
