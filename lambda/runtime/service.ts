@@ -9,7 +9,7 @@ import { mapRunArnOf } from '../engine/interpreter';
 import { taskTokensOf } from './task-tokens';
 import { DEFAULT_MAX_STATE_VISITS, DEFAULT_MAX_TRANSITIONS, NO_LIMIT } from '../engine/limits';
 import { definitionFor } from './advance-execution';
-import { MAX_DATA_DEPTH, MAX_PAYLOAD_BYTES, exceedsDepth } from '../engine/limits';
+import { MAX_DATA_DEPTH, MAX_PAYLOAD_BYTES, exceedsDepth, measureJson } from '../engine/limits';
 import type { HistoryEvent } from '../engine/history';
 import type { ExecutionRecord, ExecutionSummary, NamePolicy, Page, StateMachineRecord, StateMachineSettings } from '../ports';
 import { retentionSecondsOf } from './retention';
@@ -192,6 +192,10 @@ export async function startExecution(deps: EngineDeps, req: StartExecutionInput)
   }
   // Checked without recursion: deeper data would break the engine's recursive walkers (RangeError) on every delivery.
   if (exceedsDepth(input)) throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: the input nests more than ${MAX_DATA_DEPTH} levels of objects and arrays (the limit is ${MAX_DATA_DEPTH})`);
+  // The states measure the input as the engine writes it, where 1e5 becomes 100000: what is accepted
+  // here must fit there too, or it would fail with States.DataLimitExceeded after being accepted.
+  const written = measureJson(input, MAX_PAYLOAD_BYTES).bytes;
+  if (written > MAX_PAYLOAD_BYTES) throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: written out as JSON (numbers in full), the input is more than the ${MAX_PAYLOAD_BYTES} bytes (256 KiB) allowed`);
   const startDate = deps.clock.now().toISOString();
   const traceId = req.traceHeader ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
   const build = (executionArn: string): ExecutionRecord => ({

@@ -180,6 +180,13 @@ describe('hostile workflows on the local engine', () => {
     expect(e.name).toBe('InvalidExecutionInput');
     expect(e.message).toContain(`${MAX_PAYLOAD_BYTES + 1} bytes`);
     expect((await svc.listExecutions(t.deps, { stateMachineArn: arn })).items.map((x) => x.name)).not.toContain('too-big');
+
+    // within 256 KiB as sent, but not as the states write it (1e5 is 100000): refused at start, not failed later
+    const exponents = `[${new Array(60_000).fill('1e5').join(',')}]`;
+    expect(Buffer.byteLength(exponents)).toBeLessThan(MAX_PAYLOAD_BYTES);
+    const grown = await refusal(svc.startExecution(t.deps, { stateMachineArn: arn, input: exponents, name: 'grown' }));
+    expect(grown.name).toBe('InvalidExecutionInput');
+    expect(grown.message).toContain(`${MAX_PAYLOAD_BYTES} bytes`);
   });
 });
 
