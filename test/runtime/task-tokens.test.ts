@@ -13,6 +13,7 @@ import { MAX_TASK_TOKEN_LENGTH, TaskTokens } from '../../lambda/engine/task-toke
 import { TASK_TOKEN_SECRET_FILE, processTaskTokens } from '../../lambda/local/task-token-secret';
 import { runExecution } from '../../lambda/local/runner';
 import { resolverFromTable } from '../../lambda/local/tasks';
+import { loadOnce, taskTokensOf } from '../../lambda/runtime/task-tokens';
 import { startTestEngine, until, type TestEngine } from './harness';
 
 const SECRET = 'a'.repeat(64);
@@ -197,4 +198,26 @@ it('`stepwright run` hands a callback task a token signed with its per-process s
   });
   expect(r.status).toBe('SUCCEEDED');
   expect(processTaskTokens().verify(seen!)?.executionArn).toBe(r.executionArn);
+});
+
+describe('where the durable runtime gets its signer', () => {
+  it('an engine without one says so instead of issuing or accepting tokens', async () => {
+    await expect(taskTokensOf({})).rejects.toThrow('this engine has no task token secret (EngineDeps.taskTokens is not set)');
+  });
+
+  it('a loader (AWS: Secrets Manager) is read once, and read again after a failed read', async () => {
+    let reads = 0;
+    let fail = true;
+    const load = loadOnce(async () => {
+      reads++;
+      if (fail) throw new Error('throttled');
+      return new TaskTokens(SECRET, 'the test');
+    });
+    await expect(taskTokensOf({ taskTokens: load })).rejects.toThrow('throttled');
+    fail = false;
+    const first = await taskTokensOf({ taskTokens: load });
+    const again = await taskTokensOf({ taskTokens: load });
+    expect(again).toBe(first);
+    expect(reads).toBe(2);
+  });
 });
