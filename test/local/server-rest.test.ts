@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestServer, until } from '../runtime/harness';
+import { taskTokensOf } from '../../lambda/runtime/task-tokens';
 
 const approvalDefinition = JSON.parse(readFileSync(join(__dirname, '../../examples/manual-approval/definition.json'), 'utf8'));
 const examDefinition = JSON.parse(readFileSync(join(__dirname, '../../examples/exam-results/definition.json'), 'utf8'));
@@ -176,7 +177,8 @@ describe('REST: stop and task callbacks (manual-approval)', () => {
     const garbage = await call('POST', '/tasks/success', { taskToken: 'not-a-token', output: {} });
     expect(garbage.status).toBe(400);
     expect(garbage.body.error).toBe('InvalidToken');
-    const orphan = Buffer.from(JSON.stringify({ e: 'arn:aws:states:us-east-1:123456789012:execution:manual-approval:ghost', t: '1' })).toString('base64url');
+    // well-formed: signed with this engine's secret (a token built from an ARN alone is InvalidToken)
+    const orphan = (await taskTokensOf(server.deps)).sign('arn:aws:states:us-east-1:123456789012:execution:manual-approval:ghost', '1');
     const r = await call('POST', '/tasks/failure', { taskToken: orphan });
     expect(r.status).toBe(404);
     expect(r.body.error).toBe('TaskDoesNotExist');

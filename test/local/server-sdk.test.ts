@@ -35,6 +35,7 @@ import {
   ValidateStateMachineDefinitionCommand,
 } from '@aws-sdk/client-sfn';
 import { FN, ROLE, sleep, startTestServer, until } from '../runtime/harness';
+import { taskTokensOf } from '../../lambda/runtime/task-tokens';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const exampleTasks = require('../../examples/tasks.js');
@@ -341,7 +342,8 @@ describe('executions through @aws-sdk/client-sfn', () => {
     const token = await tokenOf(executionArn!);
     await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{not json' }))).rejects.toBeInstanceOf(InvalidOutput);
     await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: 'garbage', output: '{}' }))).rejects.toBeInstanceOf(InvalidToken);
-    const orphan = Buffer.from(JSON.stringify({ e: 'arn:aws:states:us-east-1:123456789012:execution:hold:ghost', t: '1' })).toString('base64url');
+    // well-formed: signed with this engine's secret (a token built from an ARN alone is InvalidToken)
+    const orphan = (await taskTokensOf(server.deps)).sign('arn:aws:states:us-east-1:123456789012:execution:hold:ghost', '1');
     await expect(sfn.send(new SendTaskFailureCommand({ taskToken: orphan }))).rejects.toBeInstanceOf(TaskDoesNotExist);
     await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
     await sfn.send(new SendTaskFailureCommand({ taskToken: token, error: 'Hold.Refused', cause: 'no' }));
