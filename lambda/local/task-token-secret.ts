@@ -28,7 +28,7 @@ export function randomTaskTokens(): TaskTokens {
 /** The data folder's secret, made (mode 0600) on first use. */
 export function dataDirTaskTokens(dataDir: string): TaskTokens {
   const file = join(dataDir, TASK_TOKEN_SECRET_FILE);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // as the rest of the data folder: the owner's only
   try {
     // 'wx': never overwrite, so two engines started at once on one folder agree on the secret
     writeFileSync(file, newSecret() + '\n', { mode: 0o600, flag: 'wx' });
