@@ -51,7 +51,7 @@ let machines = 0;
 async function run(t: TestEngine, definition: unknown, input: unknown) {
   const sm = await t.machine(`m${machines++}`, definition);
   const arn = await t.start(sm, input);
-  const rec = await t.finished(arn, 60000);
+  const rec = await t.finished(arn, { stuck: true });
   return { arn, rec, outcome: { status: rec.status, output: rec.output && JSON.parse(rec.output), error: rec.error, cause: rec.cause } };
 }
 

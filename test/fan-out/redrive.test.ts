@@ -38,7 +38,7 @@ async function failThenRedrive(definition: unknown, input: unknown, failing: str
   calls.length = 0;
   const sm = await t.machine(`m${Math.random().toString(36).slice(2, 8)}`, definition);
   const arn = await t.start(sm, input);
-  const failed = await t.finished(arn, 60_000);
+  const failed = await t.finished(arn, { stuck: true });
   expect(failed.status).toBe('FAILED');
   const firstCalls = [...calls];
   const succeeded = await succeededItems(arn);
@@ -46,7 +46,7 @@ async function failThenRedrive(definition: unknown, input: unknown, failing: str
   calls.length = 0;
   peak = 0;
   await svc.redriveExecution(t.deps, { executionArn: arn });
-  const done = await t.finished(arn, 60_000);
+  const done = await t.finished(arn, { stuck: true });
   return { arn, done, firstCalls, succeeded, rerun: [...calls] };
 }
 

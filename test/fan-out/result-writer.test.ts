@@ -25,7 +25,7 @@ it('a ResultWriter keeps 400 KB of results with the Map Run; the state output na
       },
     });
     const arn = await s.start(sm, Array.from({ length: ITEMS }, (_, i) => i));
-    const rec = await s.finished(arn, 170_000);
+    const rec = await s.finished(arn, { stuck: true });
     expect(rec.status).toBe('SUCCEEDED');
     const output = JSON.parse(rec.output!);
     expect(output).toEqual({ MapRunArn: expect.stringContaining(':mapRun:'), ResultWriterDetails: { Store: 'stepwright', MapRunArn: output.MapRunArn } });

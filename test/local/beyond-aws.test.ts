@@ -86,14 +86,14 @@ describe('beyond Step Functions, through the REST API', () => {
     workCalls.clear();
     const input = Array.from({ length: 100 }, (_, i) => i);
     const arn = (await post(s, '/state-machines/hundred/executions', { input })).json.executionArn as string;
-    const failed = await s.finished(arn, 60000);
+    const failed = await s.finished(arn, { stuck: true });
     expect(failed).toMatchObject({ status: 'FAILED', error: 'ItemFailed', cause: 'item 99' });
     const before = new Map(workCalls);
 
     failItem = -1;
     const r = await post(s, `/executions/${enc(arn)}/redrive`, {});
     expect(r.status).toBe(200);
-    const done = await s.finished(arn, 60000);
+    const done = await s.finished(arn, { stuck: true });
     expect(done.status).toBe('SUCCEEDED');
     expect(JSON.parse(done.output!)).toEqual(input.map((i) => i + 1000));
     const rerun = input.filter((i) => (workCalls.get(i) ?? 0) > (before.get(i) ?? 0));
@@ -174,7 +174,7 @@ describe('beyond Step Functions, through the REST API', () => {
     const loop = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } } };
     await post(s, '/state-machines', { name: 'forever-loop', definition: loop, settings: { limits: { maxTransitions: 2000 } } });
     const arn = (await post(s, '/state-machines/forever-loop/executions', { input: {} })).json.executionArn as string;
-    const rec = await s.finished(arn, 60000);
+    const rec = await s.finished(arn, { stuck: true });
     expect(rec.error).toBe('Stepwright.TransitionLimitExceeded');
     expect(rec.cause).toContain('2000 state transitions');
   });
@@ -236,7 +236,7 @@ describe('no 25,000-event cap', () => {
       };
       await post(s, '/state-machines', { name: 'long', definition: def });
       const arn = (await post(s, '/state-machines/long/executions', { input: {} })).json.executionArn as string;
-      const rec = await s.finished(arn, 240_000);
+      const rec = await s.finished(arn, { stuck: true });
       expect(rec.status).toBe('SUCCEEDED');
       let count = 0;
       let lastId = 0;

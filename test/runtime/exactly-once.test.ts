@@ -261,8 +261,9 @@ describe.each(MODES)('(b) a worker crashing once at each step of a commit (%s)',
     const ref = reference.get(key(input))!;
     const outcomes = await Promise.all(
       arns.map(async (arn, i) => {
-        // spread runs carry three times the messages, each crash costing a visibility timeout: a loaded CI machine needs longer
-        const rec = await t.finished(arn, fanOut === 'spread' ? 45000 : 15000).catch(() => undefined);
+        // No deadline: a loaded machine only makes the redeliveries slower. A plan that strands its
+        // execution shows as "still RUNNING" once the queue has held no message for a while.
+        const rec = await t.finished(arn, { stuck: true }).catch(() => undefined);
         const events = await t.history(arn);
         const counts = [...t.invoker.countsFor(arn).values()];
         return {
@@ -293,7 +294,7 @@ describe.each(MODES)('(b) a worker crashing once at each step of a commit (%s)',
     const kinds = new Set([...plans.values()].map((p) => p.fired!.split(':')[0]));
     expect([...kinds].sort()).toEqual(expect.arrayContaining(['event', 'invoke', 'start']));
     if (fanOut === 'spread') expect([...kinds]).toEqual(expect.arrayContaining(['fanIn', 'startChild', 'collect']));
-  }, 90_000);
+  }, 300_000); // generous on purpose: every plan runs at once, and a loaded machine only makes them slower
 });
 
 // ------------------------------------------------------------------ (c) races

@@ -1,8 +1,11 @@
 /**
  * Test harness for the durable runtime on the local engine: real embedded DynamoDB (dynalite, in
  * memory or in a folder), the real LocalQueue and the real worker handler; tasks are plain functions
- * answered by the LocalTaskInvoker. Waiting is done by polling the store with a generous guard that
- * only turns a hang into a readable failure (no test asserts on timing).
+ * answered by the LocalTaskInvoker. Waiting is done by polling the store, with no deadline of its own:
+ * a wait follows the work, however slowly a loaded machine does it. It ends when the condition holds,
+ * when the engine it watches has had nothing to do for a while (the condition can no longer come
+ * true), or when jest's per-test timeout ends the test (then the wait names what it was waiting for).
+ * No test asserts on timing.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { startLocalEngine, type LocalEngine, type LocalEngineOptions } from '../../lambda/local/local-engine';
@@ -24,14 +27,62 @@ export const ROLE = 'arn:aws:iam::123456789012:role/test';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls `probe` until it returns something other than undefined; fails with `what` after `guardMs`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, guardMs = 20000): Promise<T> {
-  const deadline = Date.now() + guardMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
+/** What a wait watches besides its condition. */
+export interface WaitOptions {
+  /**
+   * The engine doing the work. With it, the wait fails (naming what it waited for) once the engine's
+   * queue has held nothing, pending, delayed or in flight, for `idleMs` while the condition is still
+   * unmet: no message is left to change anything, so the run is stuck. A busy engine is waited for
+   * however slow it is; a timer or a retry is a delayed message, so it counts as work. Leave it out
+   * where something outside the queue is expected to move the run (an answer the test sends later, the
+   * reconciler's periodic sweep): then jest's per-test timeout is the only bound.
+   */
+  engine?: Pick<LocalEngine, 'queue'>;
+  /** default 2000: idleness is not slowed by load (nothing is scheduled), this only spans the gaps between a message's settling and its successor's send */
+  idleMs?: number;
+}
+
+/** Waits in progress, so that a test ended by jest's timeout says what it was still waiting for. */
+const waiting = new Set<{ what: string; abandoned: boolean }>();
+if (typeof afterEach === 'function') {
+  afterEach(() => {
+    for (const w of waiting) {
+      w.abandoned = true; // stops its polling: the engine it polls is about to be closed
+      console.error(`the test ended while still waiting for ${w.what}`);
+    }
+    waiting.clear();
+  });
+}
+
+/** True when the queue holds no message at all; unknown (a queue without stats) counts as busy. */
+function engineIdle(engine: Pick<LocalEngine, 'queue'>): boolean {
+  const s = (engine.queue as Partial<Pick<LocalEngine['queue'], 'stats'>>).stats?.();
+  return !!s && s.pending === 0 && s.inFlightBatches === 0;
+}
+
+/**
+ * Polls `probe` until it returns something other than undefined. There is no deadline: see
+ * WaitOptions for when it gives up. A number (the fixed guard this once took) is accepted and
+ * ignored, for callers not yet changed.
+ */
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, opts: WaitOptions | number = {}): Promise<T> {
+  const { engine, idleMs = 2000 } = typeof opts === 'number' ? {} : opts;
+  const me = { what, abandoned: false };
+  waiting.add(me);
+  try {
+    let idleSince: number | undefined;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined) return v;
+      if (me.abandoned) throw new Error(`gave up waiting for ${what}: the test ended first`);
+      if (engine && engineIdle(engine)) {
+        idleSince ??= Date.now();
+        if (Date.now() - idleSince >= idleMs) throw new Error(`stuck waiting for ${what}: the engine has had no message pending, delayed or in flight for ${idleMs} ms`);
+      } else idleSince = undefined;
+      await sleep(10);
+    }
+  } finally {
+    waiting.delete(me);
   }
 }
 
@@ -96,8 +147,12 @@ export interface TestEngine {
   machine(name: string, definition: unknown): Promise<string>;
   start(stateMachineArn: string, input: unknown, name?: string): Promise<string>;
   get(executionArn: string): Promise<ExecutionRecord>;
-  /** waits until the execution has left RUNNING and its last commit's outbox (history, messages) is written */
-  finished(executionArn: string, guardMs?: number): Promise<ExecutionRecord>;
+  /**
+   * Waits until the execution has left RUNNING and its last commit's outbox (history, messages) is
+   * written. `{ stuck: true }` also watches the engine (WaitOptions.engine): the wait then fails as soon
+   * as the queue has stayed empty with the execution unfinished. A number (an old fixed guard) is ignored.
+   */
+  finished(executionArn: string, opts?: { stuck?: boolean; idleMs?: number } | number): Promise<ExecutionRecord>;
   history(executionArn: string): Promise<HistoryEvent[]>;
   close(): Promise<void>;
 }
@@ -125,10 +180,13 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
     machine: async (name, definition) => (await svc.createStateMachine(deps, { name, definition: JSON.stringify(definition), roleArn: ROLE })).stateMachineArn,
     start: async (smArn, input, name) => (await svc.startExecution(deps, { stateMachineArn: smArn, input: JSON.stringify(input), name })).executionArn,
     get,
-    finished: (arn, guardMs) => until(`${arn} to finish`, async () => {
-      const rec = await get(arn);
-      return rec.status === 'RUNNING' || rec.outbox ? undefined : rec;
-    }, guardMs),
+    finished: (arn, opts) => {
+      const o = typeof opts === 'number' ? {} : (opts ?? {});
+      return until(`${arn} to finish`, async () => {
+        const rec = await get(arn);
+        return rec.status === 'RUNNING' || rec.outbox ? undefined : rec;
+      }, o.stuck ? { engine, idleMs: o.idleMs } : {});
+    },
     history: (arn) => allHistory(deps, arn),
     close: () => engine.close(),
   };

@@ -10,7 +10,7 @@ import * as svc from '../../lambda/runtime/service';
 import type { EngineDeps } from '../../lambda/runtime/deps';
 import type { Effect } from '../../lambda/engine/types';
 import type { Clock, ExecutionStore, OutgoingMessage, WorkMessage } from '../../lambda/ports';
-import { deferred, FN, sleep, startTestEngine, type TestEngine, type TestEngineOptions, until } from './harness';
+import { deferred, FN, perRecord, startTestEngine, type TestEngine, type TestEngineOptions, until } from './harness';
 
 const engines: TestEngine[] = [];
 async function engine(opts: TestEngineOptions): Promise<TestEngine> {
@@ -113,26 +113,49 @@ describe('task timeouts and heartbeats', () => {
 
   it('SendTaskHeartbeat keeps a callback task alive past several heartbeat periods', async () => {
     const park = parking();
-    const t = await engine({ timeScale: 0.01, tasks: park.tasks });
+    // The heartbeat timers reach the worker only when the test lets them, so the order is the same
+    // however slow the machine is (no heartbeat has to beat a real-time period): each heartbeat is
+    // sent once the period armed by the one before has run out, before that timer is handled.
+    const arrived = new Map<string, () => void>();
+    const handled = new Set<string>();
+    const t = await engine({
+      timeScale: 0.01,
+      visibilityTimeoutSeconds: 3600, // a held timer is not redelivered meanwhile
+      tasks: park.tasks,
+      wrapWorker: (worker) => (event) =>
+        perRecord(event, async (one) => {
+          const body = JSON.parse(one.Records[0].body) as WorkMessage;
+          const token = body.kind === 'event' && body.event.type === 'TimerFired' ? (body.event as { token: string }).token : undefined;
+          if (token !== undefined) await new Promise<void>((go) => arrived.set(token, go));
+          const out = await worker(one);
+          if (token !== undefined) handled.add(token);
+          return out;
+        }),
+    });
     const sent = recordSends(t);
-    // 50 s -> 0.5 s; a heartbeat every 0.1 s for three periods.
+    // 50 s -> 0.5 s per period; three heartbeats, each one period after the one before.
     const sm = await t.machine('heartbeats', { StartAt: 'Park', States: { Park: callbackTask({ HeartbeatSeconds: 50, ResultPath: '$.answer', End: true }) } });
     const arn = await t.start(sm, { n: 1 });
     const token = await park.token(arn);
-    const startedAt = Date.now();
-    let beats = 0;
-    while (Date.now() - startedAt < 1500) {
+    const beats = 3;
+    for (let beat = 1; beat <= beats; beat++) {
+      const armed = timersOf(sent);
+      const previous = armed[armed.length - 1].token;
+      await until(`the timer armed before heartbeat ${beat} to fire`, () => (arrived.has(previous) ? true : undefined), { engine: t.engine });
       await svc.sendTaskHeartbeat(t.deps, { taskToken: token });
-      beats++;
+      arrived.get(previous)!();
+      await until(`the timer armed before heartbeat ${beat} to be handled`, () => (handled.has(previous) ? true : undefined), { engine: t.engine });
       expect((await t.get(arn)).status).toBe('RUNNING');
-      await sleep(100);
     }
     await svc.sendTaskSuccess(t.deps, { taskToken: token, output: '"done"' });
     const rec = await t.finished(arn);
     expect(rec.status).toBe('SUCCEEDED');
     expect(JSON.parse(rec.output!)).toEqual({ n: 1, answer: 'done' });
-    // Every heartbeat armed a new timer; the stale ones fire later and change nothing.
+    // Every heartbeat armed a new timer; the last one fires after the end and changes nothing.
     expect(timersOf(sent)).toHaveLength(beats + 1);
+    const last = timersOf(sent)[beats].token;
+    await until('the last timer to fire', () => (arrived.has(last) ? true : undefined), { engine: t.engine });
+    arrived.get(last)!();
     await t.engine.idle();
     const events = await t.history(arn);
     expect(types(events)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
