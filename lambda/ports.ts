@@ -152,9 +152,11 @@ export interface ExecutionStore {
   /**
    * Claims the right to invoke one task attempt (token) for `leaseSeconds`: a duplicate delivery of
    * the same invoke message finds the claim and does not invoke again; after a crash the lease runs
-   * out and the redelivered message may invoke (the documented crash window).
+   * out and the redelivered message may invoke (the documented crash window). `soleHolder`: the caller
+   * is the only process that can hold claims (the local runtime, one process per data folder): a claim
+   * held under another holder id was left by a process that died, and is taken over at once.
    */
-  claimTask(executionArn: string, token: string, leaseSeconds: number): Promise<boolean>;
+  claimTask(executionArn: string, token: string, leaseSeconds: number, soleHolder?: string): Promise<boolean>;
 
   /**
    * Reserves an execution name for good (the 'unique-forever' name policy): false, with the hash of

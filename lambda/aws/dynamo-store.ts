@@ -709,16 +709,22 @@ export class DynamoExecutionStore implements ExecutionStore {
    * claim expires (TTL) with its lease: once the lease is over it blocks nothing, so keeping it
    * would only cost storage.
    */
-  async claimTask(executionArn: string, token: string, leaseSeconds: number): Promise<boolean> {
+  async claimTask(executionArn: string, token: string, leaseSeconds: number, soleHolder?: string): Promise<boolean> {
     const now = this.clock.now().getTime();
     const leaseUntil = now + Math.ceil(leaseSeconds * 1000);
     try {
       await this.put(
-        { ...keys.claim(executionArn, token), leaseUntil, expiresAt: Math.ceil(leaseUntil / 1000) },
-        {
-          ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil <= :now',
-          ExpressionAttributeValues: { ':now': now },
-        },
+        compact({ ...keys.claim(executionArn, token), leaseUntil, expiresAt: Math.ceil(leaseUntil / 1000), holder: soleHolder }),
+        soleHolder
+          ? {
+              // the sole live holder: a claim held by anyone else was left by a process that died
+              ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil <= :now OR attribute_not_exists(holder) OR holder <> :me',
+              ExpressionAttributeValues: { ':now': now, ':me': soleHolder },
+            }
+          : {
+              ConditionExpression: 'attribute_not_exists(pk) OR leaseUntil <= :now',
+              ExpressionAttributeValues: { ':now': now },
+            },
       );
       return true;
     } catch (e) {

@@ -84,6 +84,8 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
     // kept in the data folder so tokens handed out survive a restart; random for an in-memory engine
     taskTokens: opts.dataDir ? dataDirTaskTokens(opts.dataDir) : randomTaskTokens(),
     reconcileAfterSeconds: opts.reconcileAfterSeconds ?? LOCAL_RECONCILE_AFTER_SECONDS,
+    // one process per data folder (serve holds a lock): claims of an earlier process died with it
+    soleClaimHolder: randomUUID(),
   };
   for (const sm of opts.stateMachines ?? []) await registerStateMachine(deps, sm);
   queue.start(createWorkerHandler(() => deps));

@@ -41,6 +41,13 @@ export interface EngineDeps {
    * a timer past due), before the reconciler does it again (default 60 s; see runtime/reconciler.ts)
    */
   reconcileAfterSeconds?: number;
+  /**
+   * Set when this process is the only one that runs tasks for its store (the local runtime: one
+   * process per data folder, held by a lock): an id new with each process. Task claims left by an
+   * earlier process are then void — it died with its tasks — so a restart re-invokes them at once
+   * instead of waiting for their lease (the task timeout plus a minute).
+   */
+  soleClaimHolder?: string;
   /** test hook: called at each step of a commit; a test throws here to simulate a crash */
   fault?: (point: FaultPoint) => void;
   /** told about every finished execution (metrics) */

@@ -93,7 +93,7 @@ async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'i
   const rec = await stillWaiting(deps, executionArn, task.token);
   if (!rec) return;
   const lease = deps.taskLeaseSeconds ?? Math.max(60, (task.timeoutSeconds ?? 900) + 60);
-  if (!(await deps.store.claimTask(executionArn, task.token, lease))) {
+  if (!(await deps.store.claimTask(executionArn, task.token, lease, deps.soleClaimHolder))) {
     // Another delivery holds this attempt: it answers, unless it died after invoking (the crash window). A
     // plain task is checked again once that lease has run out and invoked again if the execution still waits
     // (a redelivery may come sooner than the lease ends, and acknowledging it would lose the task). A callback

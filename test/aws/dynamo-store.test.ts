@@ -297,6 +297,18 @@ test('claimTask grants one claim per token until its lease runs out', async () =
   expect(await s.getHistory(arn)).toEqual({ items: [] }); // claims are not history
 });
 
+test('claimTask with a sole holder: a claim left by another (dead) holder is taken over at once, its own is not', async () => {
+  const s = new DynamoExecutionStore({ client, tableName: TABLE });
+  const arn = execArn('sm', 'sole-claims');
+  expect(await s.claimTask(arn, 't1', 900, 'process-1')).toBe(true);
+  expect(await s.claimTask(arn, 't1', 900, 'process-1')).toBe(false); // a duplicate delivery in the same process
+  expect(await s.claimTask(arn, 't1', 900, 'process-2')).toBe(true); // the restarted process: process-1 died with its task
+  expect(await s.claimTask(arn, 't1', 900, 'process-2')).toBe(false);
+  expect(await s.claimTask(arn, 't1', 900)).toBe(false); // without a sole holder, the lease still rules
+  expect(await s.claimTask(arn, 't2', 900)).toBe(true);
+  expect(await s.claimTask(arn, 't2', 900, 'process-3')).toBe(true); // a claim with no holder: not a live process's
+});
+
 // ------------------------------------------------------------------ history
 
 describe('history', () => {
