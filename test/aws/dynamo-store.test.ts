@@ -58,6 +58,10 @@ async function waitActive(): Promise<void> {
   }
 }
 
+
+/** A record as read back: as written, plus the write time the store stamps on every write (the reconciler's measure). */
+const stamped = <T extends object>(rec: T) => ({ ...rec, updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+
 // ------------------------------------------------------------------ fixtures
 
 function snapshot(extra: Record<string, unknown> = {}): ExecutionSnapshot {
@@ -164,7 +168,7 @@ describe('executions', () => {
       outbox: { events: [event(1, { details: { '': 'empty key' } })], messages: [{ body: { kind: 'start', executionArn: 'x' }, delaySeconds: 5 }] },
     });
     expect(await store.createExecution(exec)).toBe(true);
-    expect(await store.getExecution(exec.executionArn)).toEqual(exec);
+    expect(await store.getExecution(exec.executionArn)).toEqual(stamped(exec));
     expect(await store.getExecution(execArn('sm', 'missing'))).toBeUndefined();
   });
 
@@ -172,7 +176,7 @@ describe('executions', () => {
     const first = execution('sm', 'once', { input: '{"first":true}' });
     expect(await store.createExecution(first)).toBe(true);
     expect(await store.createExecution({ ...first, input: '{"second":true}', status: 'FAILED' })).toBe(false);
-    expect(await store.getExecution(first.executionArn)).toEqual(first);
+    expect(await store.getExecution(first.executionArn)).toEqual(stamped(first));
   });
 
   test('updateExecution applies only on the expected version; of two racing writers one wins', async () => {
@@ -183,7 +187,7 @@ describe('executions', () => {
     const results = await Promise.all([store.updateExecution(a, 0), store.updateExecution(b, 0)]);
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results[0] ? a : b;
-    expect(await store.getExecution(exec.executionArn)).toEqual(winner);
+    expect(await store.getExecution(exec.executionArn)).toEqual(stamped(winner));
 
     expect(await store.updateExecution({ ...a, version: 1 }, 0)).toBe(false); // stale
     expect(await store.updateExecution({ ...winner, version: 2 }, 1)).toBe(true);
@@ -213,7 +217,7 @@ describe('executions', () => {
     const exec = execution('sm', 'lost-response');
     expect(await flakyStore.createExecution(exec)).toBe(true);
     expect(dropped).toBe(true);
-    expect(await store.getExecution(exec.executionArn)).toEqual(exec);
+    expect(await store.getExecution(exec.executionArn)).toEqual(stamped(exec));
     flaky.destroy();
   });
 
@@ -225,7 +229,7 @@ describe('executions', () => {
     const meta = await rawMeta(exec.executionArn);
     expect(meta?.blobChunks).toBeGreaterThan(1);
     expect(meta?.snapshot).toBeUndefined();
-    expect(await store.getExecution(exec.executionArn)).toEqual(v1);
+    expect(await store.getExecution(exec.executionArn)).toEqual(stamped(v1));
 
     // Two writers race from version 1, each with its own 2 MB snapshot.
     const a = { ...v1, version: 2, snapshot: bigSnapshot(2 * 1024 * 1024) };
@@ -234,7 +238,7 @@ describe('executions', () => {
     const results = await Promise.all([store.updateExecution(a, 1), other.updateExecution(b, 1)]);
     expect(results.filter(Boolean)).toHaveLength(1);
     const winner = results[0] ? a : b;
-    expect(await other.getExecution(exec.executionArn)).toEqual(winner);
+    expect(await other.getExecution(exec.executionArn)).toEqual(stamped(winner));
 
     // Only the winner's chunks remain: version 1's and the loser's were deleted.
     const winnerAttempt = (await rawMeta(exec.executionArn))?.blobAttempt as string;
@@ -247,7 +251,7 @@ describe('executions', () => {
     const fresh = new DynamoExecutionStore({ client, tableName: TABLE }); // must learn the old chunks from ALL_OLD
     expect(await fresh.updateExecution(small, 2)).toBe(true);
     expect(await chunkKeys(exec.executionArn)).toEqual([]);
-    expect(await store.getExecution(exec.executionArn)).toEqual(small);
+    expect(await store.getExecution(exec.executionArn)).toEqual(stamped(small));
   });
 
   test('a reader whose chunks are replaced between its two reads reads the newer version', async () => {
@@ -265,7 +269,7 @@ describe('executions', () => {
       if (metaReads++ === 0) expect(await store.updateExecution(v1, 0)).toBe(true);
       return item;
     };
-    expect(await reader.getExecution(v0.executionArn)).toEqual(v1);
+    expect(await reader.getExecution(v0.executionArn)).toEqual(stamped(v1));
     expect(metaReads).toBe(2);
   });
 
@@ -275,7 +279,7 @@ describe('executions', () => {
     const meta = await rawMeta(exec.executionArn);
     expect(meta?.bodyGz).toBeInstanceOf(Uint8Array);
     expect(meta?.blobAttempt).toBeUndefined();
-    expect(await store.getExecution(exec.executionArn)).toEqual(exec);
+    expect(await store.getExecution(exec.executionArn)).toEqual(stamped(exec));
   });
 });
 
@@ -295,6 +299,17 @@ test('claimTask grants one claim per token until its lease runs out', async () =
   const item = (await doc.send(new GetCommand({ TableName: TABLE, Key: { pk: `EX#${arn}`, sk: 'CLAIM#t1' } }))).Item;
   expect(item?.expiresAt).toBe(now.getTime() / 1000 + 60);
   expect(await s.getHistory(arn)).toEqual({ items: [] }); // claims are not history
+});
+
+test('every write stamps updatedAt with the store clock', async () => {
+  let now = new Date('2024-06-01T00:00:00.000Z');
+  const s = new DynamoExecutionStore({ client, tableName: TABLE, clock: { now: () => now } });
+  const exec = execution('sm', 'stamped');
+  await s.createExecution(exec);
+  expect((await s.getExecution(exec.executionArn))!.updatedAt).toBe('2024-06-01T00:00:00.000Z');
+  now = new Date('2024-06-01T00:05:00.000Z');
+  await s.updateExecution({ ...exec, version: 1 }, 0);
+  expect((await s.getExecution(exec.executionArn))!.updatedAt).toBe('2024-06-01T00:05:00.000Z');
 });
 
 test('claimTask with a sole holder: a claim left by another (dead) holder is taken over at once, its own is not', async () => {
@@ -459,7 +474,7 @@ describe('retention TTL', () => {
     expect(events).toHaveLength(2);
     for (const item of [...chunks, ...events]) expect(item.expiresAt).toBe(nowSeconds + 3600);
     expect(seen.some((x) => x.execution === undefined && x.stateMachineArn === smArn('retained'))).toBe(true); // history derives the SM ARN
-    expect(await s.getExecution(exec.executionArn)).toEqual(exec);
+    expect(await s.getExecution(exec.executionArn)).toEqual(stamped(exec));
   });
 
   test('writes no expiresAt when the hook gives none', async () => {
@@ -484,7 +499,7 @@ describe('startLocalDynamo', () => {
       const s = new DynamoExecutionStore({ client: local.client, tableName: local.tableName });
       const exec = execution('mem', 'one');
       expect(await s.createExecution(exec)).toBe(true);
-      expect(await s.getExecution(exec.executionArn)).toEqual(exec);
+      expect(await s.getExecution(exec.executionArn)).toEqual(stamped(exec));
     } finally {
       await local.close();
     }
@@ -501,7 +516,7 @@ describe('startLocalDynamo', () => {
       const second = await startLocalDynamo({ path: join(dir, 'db') }); // the table exists already
       try {
         const s = new DynamoExecutionStore({ client: second.client, tableName: second.tableName });
-        expect(await s.getExecution(exec.executionArn)).toEqual(exec);
+        expect(await s.getExecution(exec.executionArn)).toEqual(stamped(exec));
         expect(await s.createExecution(exec)).toBe(false);
       } finally {
         await second.close();
