@@ -18,11 +18,13 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { tableDefinition } from '../aws/dynamo-store';
+import { closeLevelIteratorsOnReturn } from './level-iterators';
 
 /** dynalite ships no types; this is the part of its API we use. */
 type Dynalite = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as Dynalite;
+closeLevelIteratorsOnReturn(); // dynalite never closed its LevelDB iterators: see level-iterators.ts
 
 export const DEFAULT_TABLE_NAME = 'stepwright';
 
