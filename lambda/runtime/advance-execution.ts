@@ -21,8 +21,13 @@ import { taskTokensOf } from './task-tokens';
 
 const MAX_CONFLICT_RETRIES = 20;
 
-/** Parsed definitions by state machine revision: revisions never change once written. */
+/**
+ * Parsed definitions by state machine revision: revisions never change once written. Bounded, least
+ * recently used out first: a long-running server whose machines are created or updated again and
+ * again would otherwise keep every revision it ever ran.
+ */
 const definitions = new Map<string, StateMachineDefinition>();
+const MAX_REMEMBERED_DEFINITIONS = 1000;
 
 export async function definitionFor(deps: EngineDeps, rec: Pick<ExecutionRecord, 'stateMachineArn' | 'revisionId'>): Promise<StateMachineDefinition> {
   const key = `${rec.stateMachineArn}#${rec.revisionId}`;
@@ -31,8 +36,9 @@ export async function definitionFor(deps: EngineDeps, rec: Pick<ExecutionRecord,
     const text = await deps.store.getDefinitionRevision(rec.stateMachineArn, rec.revisionId);
     if (text === undefined) throw new Error(`definition revision ${rec.revisionId} of ${rec.stateMachineArn} is missing`);
     def = JSON.parse(text) as StateMachineDefinition;
-    definitions.set(key, def);
-  }
+  } else definitions.delete(key); // re-inserted last below: Map order is least recently used first
+  definitions.set(key, def);
+  if (definitions.size > MAX_REMEMBERED_DEFINITIONS) definitions.delete(definitions.keys().next().value as string);
   return def;
 }
 
@@ -42,7 +48,7 @@ export async function definitionFor(deps: EngineDeps, rec: Pick<ExecutionRecord,
  * write, or is older still), does not send every message again: that would be harmless, but each
  * duplicate invoke costs a claim check and a delayed re-check. Another process may still flush twice.
  */
-const flushesByStore = new WeakMap<object, Map<string, { version: number; done: Promise<unknown> }>>();
+const flushesByStore = new WeakMap<object, Map<string, { version: number; done: Promise<void> }>>();
 const MAX_REMEMBERED_FLUSHES = 10_000;
 
 /**
@@ -58,21 +64,26 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
   if (known && rec.version <= known.version) {
     // The same outbox: wait for that flush. An older one: the record has moved on since it was read, and
     // no commit happens over an unflushed outbox, so it was flushed long ago.
-    if (rec.version === known.version) await known.done.catch(() => undefined);
+    if (rec.version === known.version) await known.done;
     return rec;
   }
   const done = writeOutbox(deps, rec);
+  // Only the settling is remembered, not the record it resolves to: 10,000 whole records (snapshot,
+  // input, output) would otherwise stay reachable from this map in a long-running server.
+  const entry = { version: rec.version, done: done.then(noop, noop) };
   flushes.delete(arn); // re-inserted last: the oldest entry goes first when the map is full
-  flushes.set(arn, { version: rec.version, done });
+  flushes.set(arn, entry);
   if (flushes.size > MAX_REMEMBERED_FLUSHES) flushes.delete(flushes.keys().next().value as string);
   try {
     return await done;
   } catch (e) {
     // Failed (a crash, for the tests' fault hook): whoever sees this outbox next must flush it.
-    if (flushes.get(arn)?.done === done) flushes.delete(arn);
+    if (flushes.get(arn) === entry) flushes.delete(arn);
     throw e;
   }
 }
+
+function noop(): void {}
 
 async function writeOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {
   const outbox = rec.outbox!;
