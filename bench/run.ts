@@ -9,10 +9,16 @@
  * Then the fan-out curve (bench/fan-out.ts): a Map of 100, 1,000 and 10,000 items over the local HTTP
  * server, spread and inline: time, memory, store requests and queue messages per item.
  *
- * Options: --only=chain|intrinsics|map|engine|fanout (repeatable, comma list), --impls=stepwright,hand,peer,
+ * Then, only when asked for (--only=memory; it takes minutes), server memory (bench/server-memory.ts):
+ * a real `stepwright serve` process driven through 20,000 executions over HTTP, its RSS and heap after
+ * 2,000, 10,000 and 20,000 and its data folder per execution, beside in-memory mode and a plain node server.
+ *
+ * Options: --only=chain|intrinsics|map|engine|fanout|memory (repeatable, comma list), --impls=stepwright,hand,peer,
  *          --sample-ms=N (default 300; 5 samples per cell after a 300 ms warm-up), --no-memory,
  *          --samples (print every sample), --sizes=100,1000 (fan-out sizes; default 100,1000,10000),
- *          --concurrency=N (fan-out queue concurrency; default 32).
+ *          --concurrency=N (fan-out queue concurrency; default 32),
+ *          --count=N (memory: executions; default 20000), --in-flight=N (memory; default 16),
+ *          --variants=data,in-memory,plain (memory).
  * The peer is `require('aws-local-stepfunctions')`, or from STEPWRIGHT_BENCH_PEER=<folder with node_modules>.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,6 +26,7 @@ import * as path from 'node:path';
 import { consume, fmtRate, fmtRatio, getGc, jsonDiff, measureInterleaved, table, type RunOnce } from './harness';
 import { runEngineBench } from './engine';
 import { runFanOutBench } from './fan-out';
+import { runServerMemoryBench, type MemoryVariant } from './server-memory';
 import { loadPeer, runStepwright, stepwright } from './impls';
 import type { MemoryFigures } from './memory';
 import { intrinsics } from './workloads/intrinsics';
@@ -55,6 +62,10 @@ async function main(): Promise<void> {
     const sizes = arg('sizes')?.split(',').map(Number);
     const concurrency = arg('concurrency') === undefined ? undefined : Number(arg('concurrency'));
     await runFanOutBench({ sizes, concurrency });
+  }
+  if (only?.includes('memory')) {
+    const num = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)));
+    await runServerMemoryBench({ count: num('count'), inFlight: num('in-flight'), variants: arg('variants')?.split(',') as MemoryVariant[] | undefined });
   }
   consume(undefined);
   console.log(`\nbench time ${((Date.now() - t0) / 1000).toFixed(1)} s`);
