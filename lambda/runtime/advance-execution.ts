@@ -48,7 +48,7 @@ export async function definitionFor(deps: EngineDeps, rec: Pick<ExecutionRecord,
  * write, or is older still), does not send every message again: that would be harmless, but each
  * duplicate invoke costs a claim check and a delayed re-check. Another process may still flush twice.
  */
-const flushesByStore = new WeakMap<object, Map<string, { version: number; done: Promise<void> }>>();
+const flushesByStore = new WeakMap<object, Map<string, { version: number; done: Promise<boolean> }>>();
 const MAX_REMEMBERED_FLUSHES = 10_000;
 
 /**
@@ -68,9 +68,9 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
     return rec;
   }
   const done = writeOutbox(deps, rec);
-  // Only the settling is remembered, not the record it resolves to: 10,000 whole records (snapshot,
-  // input, output) would otherwise stay reachable from this map in a long-running server.
-  const entry = { version: rec.version, done: done.then(noop, noop) };
+  // Only whether it succeeded is remembered, not the record it resolves to: 10,000 whole records
+  // (snapshot, input, output) would otherwise stay reachable from this map in a long-running server.
+  const entry = { version: rec.version, done: done.then(() => true, () => false) };
   flushes.delete(arn); // re-inserted last: the oldest entry goes first when the map is full
   flushes.set(arn, entry);
   if (flushes.size > MAX_REMEMBERED_FLUSHES) flushes.delete(flushes.keys().next().value as string);
@@ -82,8 +82,6 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
     throw e;
   }
 }
-
-function noop(): void {}
 
 async function writeOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {
   const outbox = rec.outbox!;
