@@ -58,6 +58,7 @@ export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_RECONCILE_AFTER_SECONDS = 30;
 
 export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalEngine> {
+  const startedAt = Date.now();
   const dynamo = await startLocalDynamo({ path: opts.dataDir ? join(opts.dataDir, 'dynamodb') : undefined });
   const queue = new LocalQueue({
     persistFile: opts.dataDir ? join(opts.dataDir, 'queue.json') : undefined,
@@ -89,10 +90,11 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
   };
   for (const sm of opts.stateMachines ?? []) await registerStateMachine(deps, sm);
   queue.start(createWorkerHandler(() => deps));
-  // At start, whatever a previous process left half done is done now (nothing of this one is in flight
-  // yet, so there is nothing to wait for); then periodically, for what a crash of a task or queue leaves.
+  // At start, whatever a previous process left half done is done now (all it had in flight died with
+  // it: records last written before this moment); then periodically, for what a crash of a task or a
+  // lost message leaves.
   const after = deps.reconcileAfterSeconds!;
-  const reconciler = startPeriodicSweep(deps, { staleAfterMs: after * 1000, firstStaleAfterMs: 0, intervalMs: after > 0 ? after * 1000 : 2 ** 31 - 1 });
+  const reconciler = startPeriodicSweep(deps, { staleAfterMs: after > 0 ? after * 1000 : Infinity, writtenBefore: startedAt, intervalMs: after > 0 ? after * 1000 : 2 ** 31 - 1 });
   return {
     deps,
     queue,

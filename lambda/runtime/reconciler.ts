@@ -40,6 +40,11 @@ const DEFAULT_TASK_SECONDS = 900;
 export interface ReconcileOptions {
   /** an execution written more recently than this is left alone (ms) */
   staleAfterMs: number;
+  /**
+   * epoch ms: an execution last written before this also counts as stale (a process that has just
+   * started knows that whatever was in flight before it began died with its predecessor)
+   */
+  writtenBefore?: number;
 }
 
 /** What a sweep or a reconcile did, for logs, metrics and tests. */
@@ -103,10 +108,15 @@ function ageMs(deps: EngineDeps, rec: ExecutionRecord): number {
   return deps.clock.now().getTime() - Date.parse(rec.updatedAt ?? rec.startDate);
 }
 
+function isStale(deps: EngineDeps, rec: ExecutionRecord, opts: ReconcileOptions): boolean {
+  if (ageMs(deps, rec) >= opts.staleAfterMs) return true;
+  return opts.writtenBefore !== undefined && Date.parse(rec.updatedAt ?? rec.startDate) < opts.writtenBefore;
+}
+
 export async function reconcileRecord(deps: EngineDeps, rec: ExecutionRecord, opts: ReconcileOptions): Promise<ReconcileReport> {
   const report = emptyReport();
   report.checked = 1;
-  if (ageMs(deps, rec) < opts.staleAfterMs) return report;
+  if (!isStale(deps, rec, opts)) return report;
   if (rec.outbox) {
     // The last commit's effects may never have reached the world: do them (idempotent). What the
     // execution waits for next is then in flight; a later pass looks again if it still does not move.
@@ -209,7 +219,7 @@ async function reconcileChildren(deps: EngineDeps, parentRun: Run, opts: Reconci
   }
   if (active) return report;
   const messages: OutgoingMessage[] = [];
-  for (const c of ended) if (ageMs(deps, c) >= opts.staleAfterMs) messages.push({ body: { kind: 'fanIn', executionArn: c.executionArn, generation: c.child!.generation } });
+  for (const c of ended) if (isStale(deps, c, opts)) messages.push({ body: { kind: 'fanIn', executionArn: c.executionArn, generation: c.child!.generation } });
   for (const c of unstarted) {
     const n = c.child!.maxConcurrency;
     if (n === 0 || c.child!.index < n) messages.push({ body: { kind: 'startChild', executionArn: c.executionArn } });
@@ -223,21 +233,22 @@ async function reconcileChildren(deps: EngineDeps, parentRun: Run, opts: Reconci
  * Runs `sweep` now and then every `intervalMs` until stopped (the local runtime's reconciler; on AWS a
  * schedule invokes the reconciler function instead). Passes never overlap.
  */
-export function startPeriodicSweep(deps: EngineDeps, opts: ReconcileOptions & { intervalMs: number; firstStaleAfterMs?: number }): { stop(): Promise<void>; passes(): number } {
+export function startPeriodicSweep(deps: EngineDeps, opts: ReconcileOptions & { intervalMs: number }): { stop(): Promise<void>; passes(): number } {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   let passes = 0;
-  const pass = (staleAfterMs: number) => {
-    running = sweep(deps, { staleAfterMs })
+  const pass = (first: boolean) => {
+    // the first pass also takes whatever was last written before this process began (see writtenBefore)
+    running = sweep(deps, { staleAfterMs: opts.staleAfterMs, ...(first ? { writtenBefore: opts.writtenBefore } : {}) })
       .catch((e) => logger.warn('reconciler sweep failed; the next one tries again', { error: String((e as Error)?.message ?? e) }))
       .finally(() => {
         passes++;
-        if (!stopped) timer = setTimeout(() => pass(opts.staleAfterMs), opts.intervalMs);
+        if (!stopped) timer = setTimeout(() => pass(false), opts.intervalMs);
         timer?.unref?.();
       });
   };
-  pass(opts.firstStaleAfterMs ?? opts.staleAfterMs);
+  pass(true);
   return {
     passes: () => passes,
     stop: async () => {

@@ -275,7 +275,7 @@ describe('EventBridge', () => {
     const trigger = f.engine.addTrigger('Billing', { stateMachine: f.orders, source: TriggerSource.rule(rule) });
     const t = Template.fromStack(f.stack);
     expect(trigger.rule).toBe(rule);
-    t.resourceCountIs('AWS::Events::Rule', 1);
+    t.resourceCountIs('AWS::Events::Rule', 2); // yours, and the engine's reconciler schedule: no rule of the trigger's own
     expect(resource(t, 'AWS::Events::Rule', 'Mine').props.Targets[0].Arn).toEqual(getAtt('EngineTriggersBillingFunction', 'Arn'));
   });
 });

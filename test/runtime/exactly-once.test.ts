@@ -394,3 +394,37 @@ describe('(c) workers racing on one execution', () => {
     expect([...t.invoker.countsFor(arn).values()].every((c) => c === 1)).toBe(true);
   });
 });
+
+describe.each(MODES)('(d) the API dying between its conditional put and its start message (%s)', (fanOut) => {
+  it('a client that retries the start, or nobody at all (the reconciler), gets the clean run', async () => {
+    // the periodic sweep is off: the test runs it when it means to
+    const t = await startTestEngine({ tasks: TASKS, fanOut, reconcileAfterSeconds: 0 });
+    engines.push(t);
+    const sm = await t.machine('workflow', WORKFLOW);
+    t.deps.fault = (point) => {
+      if (point === 'after-put') throw new Error('the API process died after its put');
+    };
+    const [retried, abandoned] = [INPUTS[0], INPUTS[2]];
+    await expect(t.start(sm, retried, 'retried')).rejects.toThrow('died after its put');
+    await expect(t.start(sm, abandoned, 'abandoned')).rejects.toThrow('died after its put');
+    t.deps.fault = undefined;
+    await t.engine.idle();
+    const arnOf = (name: string) => sm.replace(':stateMachine:', ':execution:') + `:${name}`;
+    for (const name of ['retried', 'abandoned']) {
+      const rec = await t.get(arnOf(name));
+      expect(rec.status).toBe('RUNNING');
+      expect(rec.snapshot).toBeUndefined(); // never started
+    }
+
+    // A client's retry with the same name and input is idempotent and sends the start that was lost.
+    expect(await t.start(sm, retried, 'retried')).toBe(arnOf('retried'));
+    await expectSameAsClean(t, arnOf('retried'), retried, references.get(fanOut)!.get(key(retried))!);
+
+    // Nobody retries the other: the reconciler's sweep starts it once it is past the bound.
+    const { sweep } = await import('../../lambda/runtime/reconciler');
+    const report = await sweep({ ...t.deps, clock: { now: () => new Date(Date.now() + 61_000) } }, { staleAfterMs: 60_000 });
+    expect(report.started).toBe(1);
+    await expectSameAsClean(t, arnOf('abandoned'), abandoned, references.get(fanOut)!.get(key(abandoned))!);
+    for (const arn of [arnOf('retried'), arnOf('abandoned')]) expect([...t.invoker.countsFor(arn).values()].every((c) => c === 1)).toBe(true);
+  });
+});
