@@ -18,7 +18,7 @@
  *          --samples (print every sample), --sizes=100,1000 (fan-out sizes; default 100,1000,10000),
  *          --concurrency=N (fan-out queue concurrency; default 32),
  *          --count=N (memory: executions; default 20000), --in-flight=N (memory; default 16),
- *          --variants=data,in-memory,plain (memory).
+ *          --variants=data,in-memory,plain, --read-history (memory).
  * The peer is `require('aws-local-stepfunctions')`, or from STEPWRIGHT_BENCH_PEER=<folder with node_modules>.
  */
 import { spawnSync } from 'node:child_process';
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   }
   if (only?.includes('memory')) {
     const num = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)));
-    await runServerMemoryBench({ count: num('count'), inFlight: num('in-flight'), variants: arg('variants')?.split(',') as MemoryVariant[] | undefined });
+    await runServerMemoryBench({ count: num('count'), inFlight: num('in-flight'), variants: arg('variants')?.split(',') as MemoryVariant[] | undefined, readHistory: arg('read-history') !== undefined });
   }
   consume(undefined);
   console.log(`\nbench time ${((Date.now() - t0) / 1000).toFixed(1)} s`);

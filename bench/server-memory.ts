@@ -16,7 +16,8 @@
  *             node and the request count alone cost
  *
  * Options: --count=N (default 20000; checkpoints at 10%, 50% and 100% of it), --in-flight=N (default 16),
- *          --variants=data,in-memory,plain. Prints only; asserts nothing.
+ *          --variants=data,in-memory,plain, --read-history (also GET each execution's history once it has
+ *          ended: a Query per execution, as a client showing results would). Prints only; asserts nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -57,7 +58,7 @@ http.createServer((req, res) => {
       res.end(JSON.stringify({ executionArn: 'arn:aws:states:us-east-1:123456789012:execution:mem:' + n++, startDate: new Date().toISOString() }));
     } else {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'SUCCEEDED', output: { total: 3 } }));
+      res.end(JSON.stringify(req.url.endsWith('/history') ? { events: [{ id: 1, type: 'ExecutionSucceeded' }] } : { status: 'SUCCEEDED', output: { total: 3 } }));
     }
   });
 }).listen(Number(process.argv[1]), '127.0.0.1', () => console.log('listening'));
@@ -135,7 +136,7 @@ function sample(child: ChildProcess): Promise<Omit<Sample, 'executions' | 'secon
   });
 }
 
-async function runVariant(variant: MemoryVariant, opts: { count: number; inFlight: number; checkpoints: number[]; work: string }): Promise<VariantResult> {
+async function runVariant(variant: MemoryVariant, opts: { count: number; inFlight: number; checkpoints: number[]; work: string; readHistory: boolean }): Promise<VariantResult> {
   const port = await freePort();
   const dataDir = path.join(opts.work, `data-${variant}`);
   const nodeArgs = ['--expose-gc', '-r', PROBE];
@@ -169,6 +170,10 @@ async function runVariant(variant: MemoryVariant, opts: { count: number; inFligh
         if (d.status !== 'RUNNING') {
           const out = typeof d.output === 'string' ? JSON.parse(d.output) : d.output;
           if (d.status !== 'SUCCEEDED' || (out as { total?: number })?.total !== 3) result.failures++;
+          if (opts.readHistory) {
+            const h = await fetch(`${url}/executions/${encodeURIComponent(executionArn)}/history`);
+            if (h.status !== 200 || !((await h.json()) as { events?: unknown[] }).events?.length) result.failures++;
+          }
           return;
         }
         await new Promise((res) => setTimeout(res, 5));
@@ -208,7 +213,7 @@ async function runVariant(variant: MemoryVariant, opts: { count: number; inFligh
   return result;
 }
 
-export async function runServerMemoryBench(opts: { count?: number; inFlight?: number; variants?: MemoryVariant[] } = {}): Promise<void> {
+export async function runServerMemoryBench(opts: { count?: number; inFlight?: number; variants?: MemoryVariant[]; readHistory?: boolean } = {}): Promise<void> {
   const count = opts.count ?? 20_000;
   const inFlight = opts.inFlight ?? 16;
   const variants = opts.variants ?? ['data', 'in-memory', 'plain'];
@@ -217,10 +222,10 @@ export async function runServerMemoryBench(opts: { count?: number; inFlight?: nu
   writeFileSync(path.join(work, 'definition.json'), JSON.stringify(DEFINITION));
   writeFileSync(path.join(work, 'tasks.js'), TASKS_MODULE);
   writeFileSync(path.join(work, 'config.json'), JSON.stringify({ stateMachines: [{ name: 'mem', definition: 'definition.json' }], tasks: 'tasks.js' }));
-  console.log(`\nserver memory: ${count} executions of a Pass -> Task -> Pass machine through \`stepwright serve\` over loopback HTTP, ${inFlight} in flight, each polled until it ends; a full GC before each reading; Node ${process.version}, ${process.platform}/${process.arch}`);
+  console.log(`\nserver memory: ${count} executions of a Pass -> Task -> Pass machine through \`stepwright serve\` over loopback HTTP, ${inFlight} in flight, each polled until it ends${opts.readHistory ? ', then its history read' : ''}; a full GC before each reading; Node ${process.version}, ${process.platform}/${process.arch}`);
   const results: VariantResult[] = [];
   try {
-    for (const v of variants) results.push(await runVariant(v, { count, inFlight, checkpoints, work }));
+    for (const v of variants) results.push(await runVariant(v, { count, inFlight, checkpoints, work, readHistory: opts.readHistory ?? false }));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
