@@ -24,6 +24,7 @@ import { HistoryWriter, isDirectLambdaArn } from './history';
 import type { ContextExtras } from './context';
 import { RunEnv } from './env';
 import { exceedsDepth, payloadLimitProblem, MAX_PAYLOAD_BYTES, TOO_DEEP, effectiveLimits, DEFAULT_MAX_STATE_VISITS, DEFAULT_MAX_TRANSITIONS } from './limits';
+import { failureTolerated } from './tolerance';
 import { findCatcher, findRetrier, retryDelaySeconds } from './retry';
 import {
   applyInputPath,
@@ -987,12 +988,10 @@ class Step {
    */
   private pendingFanOut: { parentId: string; failed?: boolean; more?: boolean }[] = [];
 
+  /** Called once a child has failed: a Parallel fails at once, a Map within its tolerance goes on. */
   private failureTolerated(fan: FanOut): boolean {
     if (fan.kind === 'parallel') return false;
-    if (fan.toleratedFailureCount === undefined && fan.toleratedFailurePercentage === undefined) return false;
-    if (fan.toleratedFailureCount !== undefined && fan.failed <= fan.toleratedFailureCount) return true;
-    if (fan.toleratedFailurePercentage !== undefined && (fan.failed / fan.total) * 100 <= fan.toleratedFailurePercentage) return true;
-    return false;
+    return failureTolerated(fan.failed, fan.total, { count: fan.toleratedFailureCount, percentage: fan.toleratedFailurePercentage });
   }
 
   private abortChildren(parent: Run): void {

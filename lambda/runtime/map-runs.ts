@@ -7,12 +7,13 @@
  *   child i   = `${fanId}/${i}`, its record's `child` link names the parent, the token, total, MaxConcurrency
  */
 import { createHash } from 'node:crypto';
-import { childArnOf } from './fan-out';
+import { childArnOf } from './fan-out-orders';
 import { definitionFor, flushOutbox } from './advance-execution';
 import { apiError } from './api-errors';
 import { requireExecution } from './service';
 import { fanIdOfMapRun } from '../engine/interpreter';
 import { machineAt } from '../engine/definition';
+import { failureTolerated } from '../engine/tolerance';
 import type { EngineDeps } from './deps';
 import type { ChildLink, ExecutionRecord, ExecutionSummary, Page } from '../ports';
 import type { ExecutionStatus } from '../engine/types';
@@ -160,14 +161,6 @@ async function toleranceOf(deps: EngineDeps, src: MapRunSource): Promise<Toleran
   }
 }
 
-/** The engine's own rule (interpreter failureTolerated): within either threshold is tolerated; none set tolerates nothing. */
-function tolerated(failures: number, total: number, t: Tolerance): boolean {
-  if (failures === 0) return true;
-  if (t.count !== undefined && failures <= t.count) return true;
-  if (t.percentage !== undefined && total > 0 && (failures / total) * 100 <= t.percentage) return true;
-  return false;
-}
-
 /**
  * The Map Run's status, derived (nothing stores it):
  *  - the parent has a run waiting on this fan-out's token: RUNNING while the parent runs; ABORTED when
@@ -185,7 +178,7 @@ function statusOf(src: MapRunSource, counts: MapRunCounts, tolerance: Tolerance)
   if (runs.some((r) => r.fanOut?.spread?.fanId === src.fanId)) return 'FAILED';
   const unfinished = counts.pending + counts.running;
   const failures = counts.failed + counts.timedOut + counts.aborted;
-  return unfinished === 0 && tolerated(failures, counts.total, tolerance) ? 'SUCCEEDED' : 'FAILED';
+  return unfinished === 0 && failureTolerated(failures, counts.total, tolerance) ? 'SUCCEEDED' : 'FAILED';
 }
 
 export async function describeMapRun(deps: EngineDeps, mapRunArn: unknown): Promise<MapRunDescription> {
