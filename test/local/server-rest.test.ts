@@ -242,6 +242,41 @@ describe('REST: status page and errors', () => {
     expect(missing.body.error).toBe('ExecutionDoesNotExist');
   });
 
+  it('a known path with another method is 405 with an Allow header and a JSON error', async () => {
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:exam-results:rest-1';
+    for (const [method, path, allow] of [
+      ['DELETE', `/executions/${enc(arn)}`, 'GET'],
+      ['PATCH', '/state-machines', 'POST, GET'],
+      ['POST', '/state-machines/exam-results', 'GET, PUT, DELETE'],
+      ['GET', '/tasks/success', 'POST'],
+    ]) {
+      const res = await fetch(server.url + path, { method });
+      expect({ method, path, status: res.status, allow: res.headers.get('allow') }).toEqual({ method, path, status: 405, allow });
+      expect(res.headers.get('content-type')).toBe('application/json');
+      expect(await res.json()).toEqual({ error: 'MethodNotAllowed', message: `${method} is not allowed on ${path}; allowed: ${allow}` });
+    }
+    // a path no route has is still 404, whatever the method
+    expect((await call('PATCH', '/tasks/nothing')).status).toBe(404);
+    expect((await call('POST', '/state-machines/a/b/c')).body).toEqual({ error: 'NotFound', message: 'No route for POST /state-machines/a/b/c' });
+  });
+
+  it('query numbers must be integers in range, booleans true or false: else 400 naming the parameter', async () => {
+    const arn = enc('arn:aws:states:us-east-1:123456789012:execution:exam-results:rest-1');
+    for (const bad of ['abc', '-1', '1.5', '1001', '', '1e2']) {
+      for (const path of [`/executions/${arn}/history?maxResults=${bad}`, `/state-machines?maxResults=${bad}`, `/state-machines/exam-results/executions?maxResults=${bad}`]) {
+        const r = await call('GET', path);
+        expect({ path, status: r.status, error: r.body.error }).toEqual({ path, status: 400, error: 'ValidationException' });
+        expect(r.body.message).toContain(`Value '${bad}' at 'maxResults' failed to satisfy constraint: Member must be an integer between 0 and 1000`);
+      }
+    }
+    const yes = await call('GET', `/executions/${arn}/history?reverseOrder=yes`);
+    expect(yes.status).toBe(400);
+    expect(yes.body.message).toContain("at 'reverseOrder'");
+    expect((await call('GET', `/executions/${arn}/history?includeExecutionData=0`)).body.message).toContain("at 'includeExecutionData'");
+    // in range: 0 (the default page size) and 1000
+    for (const ok of ['0', '1000']) expect((await call('GET', `/executions/${arn}/history?maxResults=${ok}&reverseOrder=false&includeExecutionData=true`)).status).toBe(200);
+  });
+
   it('an unknown JSON-protocol action is UnknownOperationException', async () => {
     const res = await fetch(server.url + '/', { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.DoMagic', 'content-type': 'application/x-amz-json-1.0' }, body: '{}' });
     expect(res.status).toBe(400);
