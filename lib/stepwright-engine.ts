@@ -1,137 +1,44 @@
 /**
  * StepwrightEngine: the durable engine in one construct. A DynamoDB table (executions, history,
  * state machines), an SQS work queue with its dead-letter queue, the worker Lambda (SQS batches),
- * the API Lambda behind an HTTP API (REST routes and the Step Functions JSON protocol), log groups,
- * alarms and a dashboard. `addStateMachine` registers state machines at deploy time.
+ * the API Lambda behind an HTTP API (REST routes and the Step Functions JSON protocol), the
+ * reconciler, log groups, alarms and a dashboard. `addStateMachine` registers state machines at
+ * deploy time.
+ *
+ * Its parts are built by plain functions in the engine's own scope (so their logical ids are the
+ * engine's): engine-storage.ts (table, queues), engine-functions.ts (worker, API function,
+ * reconciler, task token secret), engine-http-api.ts (HTTP API and auth), engine-monitoring.ts
+ * (metrics, alarms, dashboard), engine-registration.ts (deploy-time registration), engine-nag.ts
+ * (cdk-nag acknowledgments); engine-props.ts holds the props and their checks.
  */
-import * as path from 'node:path';
-import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { acknowledge, refOf } from './nag';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as cr from 'aws-cdk-lib/custom-resources';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { STEPWRIGHT_TABLE_SCHEMA } from '../lambda/aws/dynamo-store';
+import type { IStepwrightEngine, IStepwrightTriggerRef, TriggerSupport } from './engine-contract';
+import { createApiFunction, createReconciler, createTaskTokenSecret, createWorker, functionEnvironment, type EngineFunctionContext } from './engine-functions';
+import { createHttpApi, grantInvokeHttpApi } from './engine-http-api';
+import { createAlarms, createDashboard, executionsFailedMetric, type MonitoredParts, type StepwrightAlarms } from './engine-monitoring';
+import { acknowledgeEngineFindings } from './engine-nag';
+import { resolveEngineProps, type StepwrightEngineProps } from './engine-props';
+import { createRegistrationProvider } from './engine-registration';
+import { createStorage } from './engine-storage';
+import { lambdaRole, nodeFunction } from './lambda-functions';
 import { StepwrightStateMachine, type StepwrightStateMachineOptions } from './stepwright-state-machine';
 import { StepwrightTrigger, type StepwrightTriggerOptions } from './stepwright-trigger';
 
-/** The project root: handler entry points are resolved from here, whatever the current directory. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+export type { IStepwrightEngine } from './engine-contract';
+export { METRICS_NAMESPACE, SERVICE_NAME, type StepwrightAlarms } from './engine-monitoring';
+export type { StepwrightEngineProps } from './engine-props';
+export { bundlingOptions, PROJECT_ROOT } from './lambda-functions';
 
-/** Where the worker publishes its custom metrics (Powertools metrics, EMF). */
-export const METRICS_NAMESPACE = 'Stepwright';
-/** POWERTOOLS_SERVICE_NAME; Powertools adds it as the `service` dimension of every metric. */
-export const SERVICE_NAME = 'stepwright';
-
-export interface StepwrightEngineProps {
-  // ---------------------------------------------------------------- storage
-  /** Customer managed KMS key for the table and both queues. @default AWS managed key (table), SSE-SQS (queues) */
-  readonly encryptionKey?: kms.IKey;
-  /** A DynamoDB stream (NEW_AND_OLD_IMAGES) on the table, for triggers and archiving. @default false */
-  readonly stream?: boolean;
-  /** What happens to the table (executions and their history) when the stack is deleted. @default RemovalPolicy.RETAIN */
-  readonly removalPolicy?: RemovalPolicy;
-  /** Physical table name. @default generated by CloudFormation */
-  readonly tableName?: string;
-
-  // ---------------------------------------------------------------- reconciler
-  /**
-   * An execution that owes work (an outbox a crash left, a start never sent, a timer past due) and
-   * has not been written for this long is resumed by the reconciler, a function the stack runs on a
-   * schedule (every `reconcileAfter / 2`, at least every minute). A stranded execution resumes within
-   * about 1.5 times this. @default Duration.minutes(2)
-   */
-  readonly reconcileAfter?: Duration;
-
-  // ---------------------------------------------------------------- worker
-  /**
-   * The worker waits for each Lambda task it invokes (billed at this size while it waits), and does
-   * little CPU work itself: a small size keeps task-heavy workflows cheap. @default 512
-   */
-  readonly workerMemorySize?: number;
-  /**
-   * The worker runs Lambda tasks synchronously, so it must outlive the longest task it invokes.
-   * @default Duration.minutes(15)
-   */
-  readonly workerTimeout?: Duration;
-  /** Most worker invocations at once (SQS event source maximum concurrency, 2..1000). @default 100 */
-  readonly workerMaxConcurrency?: number;
-  /**
-   * How Map items and Parallel branches run: 'auto' spreads those that contain a Task (each item its
-   * own execution record and messages, so Lambda concurrency follows the item count) and keeps the
-   * rest inline in the parent's record; 'spread' spreads all; 'inline' none. See docs/fan-out.md.
-   * @default 'auto'
-   */
-  readonly fanOut?: 'auto' | 'spread' | 'inline';
-  /** Messages per worker invocation. @default 10 */
-  readonly workerBatchSize?: number;
-  /** Deliveries of a message before it goes to the dead-letter queue. @default 5 */
-  readonly maxReceiveCount?: number;
-  /** Work queue visibility timeout. @default 6 x workerTimeout (AWS's advice for Lambda event sources), at most 12 hours */
-  readonly queueVisibilityTimeout?: Duration;
-
-  // ---------------------------------------------------------------- API
-  /** @default 512 */
-  readonly apiMemorySize?: number;
-  /**
-   * Who may call the API. Pass an `HttpUserPoolAuthorizer` (Cognito) or an `HttpLambdaAuthorizer`
-   * from aws-cdk-lib/aws-apigatewayv2-authorizers to replace IAM.
-   * @default HttpIamAuthorizer: SigV4-signed requests; allow callers with `grantInvokeApi`
-   */
-  readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
-  /** OAuth scopes a Cognito (JWT) authorizer requires. @default none */
-  readonly authorizationScopes?: string[];
-  /** Stage throttling. @default account limits */
-  readonly apiThrottle?: apigwv2.ThrottleSettings;
-
-  // ---------------------------------------------------------------- tasks
-  /**
-   * Lambda functions the worker may invoke besides those the registered definitions name (e.g. for
-   * state machines created through the API, or definitions whose FunctionName is a JSONPath).
-   */
-  readonly allowInvoke?: lambda.IFunction[];
-
-  // ---------------------------------------------------------------- operations
-  /** Retention of the Lambda and API access log groups. @default RetentionDays.ONE_MONTH */
-  readonly logRetention?: logs.RetentionDays;
-  /** @default lambda.Tracing.DISABLED */
-  readonly tracing?: lambda.Tracing;
-  /** Ship source maps (readable stack traces, larger bundles). @default true */
-  readonly sourceMaps?: boolean;
-  /** Alarm actions go to this topic. @default no actions */
-  readonly alarmTopic?: sns.ITopic;
-  /** Work queue depth (visible messages) that raises the backlog alarm. @default 1000 */
-  readonly queueDepthAlarmThreshold?: number;
-  /** @default generated by CloudFormation */
-  readonly dashboardName?: string;
-}
-
-/** The alarms the engine creates; all have the alarm topic's actions when one is given. */
-export interface StepwrightAlarms {
-  readonly workerErrors: cloudwatch.Alarm;
-  readonly apiErrors: cloudwatch.Alarm;
-  readonly queueDepth: cloudwatch.Alarm;
-  readonly deadLetterQueueDepth: cloudwatch.Alarm;
-  readonly executionsFailed: cloudwatch.Alarm;
-}
-
-export class StepwrightEngine extends Construct {
+export class StepwrightEngine extends Construct implements IStepwrightEngine {
   public readonly table: dynamodb.Table;
   public readonly queue: sqs.Queue;
   public readonly deadLetterQueue: sqs.Queue;
@@ -162,178 +69,47 @@ export class StepwrightEngine extends Construct {
   constructor(scope: Construct, id: string, props: StepwrightEngineProps = {}) {
     super(scope, id);
     this.props = props;
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const workerTimeout = props.workerTimeout ?? Duration.minutes(15);
-    const visibility = props.queueVisibilityTimeout ?? Duration.seconds(Math.min(workerTimeout.toSeconds() * 6, 12 * 3600));
-    if (visibility.toSeconds() <= workerTimeout.toSeconds()) {
-      throw new Error(`StepwrightEngine: queueVisibilityTimeout (${visibility.toSeconds()} s) must exceed workerTimeout (${workerTimeout.toSeconds()} s), or messages are redelivered while the worker still runs`);
-    }
-    const reconcileAfter = props.reconcileAfter ?? Duration.minutes(2);
-    if (reconcileAfter.toSeconds() < 60 || reconcileAfter.toSeconds() > 900) throw new Error(`StepwrightEngine: reconcileAfter must be between 1 and 15 minutes (got ${reconcileAfter.toSeconds()} s)`);
-    const maxConcurrency = props.workerMaxConcurrency ?? 100;
-    if (maxConcurrency < 2 || maxConcurrency > 1000) throw new Error('StepwrightEngine: workerMaxConcurrency must be between 2 and 1000');
+    const settings = resolveEngineProps(props);
 
-    // ------------------------------------------------------------ table
-    const s = STEPWRIGHT_TABLE_SCHEMA;
-    this.table = new dynamodb.Table(this, 'Table', {
-      tableName: props.tableName,
-      partitionKey: { name: s.partitionKey, type: dynamodb.AttributeType.STRING },
-      sortKey: { name: s.sortKey, type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: s.ttlAttribute,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: props.encryptionKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED,
-      encryptionKey: props.encryptionKey,
-      stream: props.stream ? dynamodb.StreamViewType.NEW_AND_OLD_IMAGES : undefined,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    for (const index of Object.values(s.indexes)) {
-      this.table.addGlobalSecondaryIndex({
-        indexName: index.indexName,
-        partitionKey: { name: index.partitionKey, type: dynamodb.AttributeType.STRING },
-        sortKey: { name: index.sortKey, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.INCLUDE,
-        nonKeyAttributes: [...index.nonKeyAttributes],
-      });
-    }
-
-    // ------------------------------------------------------------ queues
-    const queueEncryption = props.encryptionKey
-      ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
-      : { encryption: sqs.QueueEncryption.SQS_MANAGED };
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      ...queueEncryption,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new sqs.Queue(this, 'WorkQueue', {
-      ...queueEncryption,
-      enforceSSL: true,
-      visibilityTimeout: visibility,
-      retentionPeriod: Duration.days(14),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
-    });
+    // ------------------------------------------------------------ table and queues
+    const storage = createStorage(this, props, settings);
+    this.table = storage.table;
+    this.queue = storage.queue;
+    this.deadLetterQueue = storage.deadLetterQueue;
 
     // ------------------------------------------------------------ functions
-    const environment = {
-      STEPWRIGHT_TABLE: this.table.tableName,
-      STEPWRIGHT_QUEUE_URL: this.queue.queueUrl,
-      // the worker fails an execution on its message's last delivery before the DLQ takes it
-      STEPWRIGHT_MAX_RECEIVES: String(props.maxReceiveCount ?? 5),
-      // the API applies events too (task answers, stops): both must fan out alike
-      STEPWRIGHT_FAN_OUT: props.fanOut ?? 'auto',
-      // the reconciler's bound; the API also delays its watchdog messages by it
-      STEPWRIGHT_RECONCILE_AFTER_SECONDS: String(reconcileAfter.toSeconds()),
-      STEPWRIGHT_REGION: Aws.REGION,
-      STEPWRIGHT_ACCOUNT_ID: Aws.ACCOUNT_ID,
-      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-      POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-      ...(props.sourceMaps ?? true ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
-    };
+    const ctx: EngineFunctionContext = { props, settings, table: this.table, queue: this.queue };
+    const environment = functionEnvironment(ctx);
     this.functionEnvironment = environment;
-
-    // Task tokens carry a MAC under this secret, so knowing an execution ARN is not enough to answer a
-    // callback task. Not rotated: a new value would invalidate every token handed out and not yet answered.
-    this.taskTokenSecret = new secretsmanager.Secret(this, 'TaskTokenSecret', {
-      description: 'Stepwright: signs task tokens (HMAC-SHA256)',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
-      encryptionKey: props.encryptionKey,
-    });
-    acknowledge(this.taskTokenSecret, 'AwsSolutions-SMG4', 'Not rotated on purpose: rotating the task token key would invalidate every task token handed out and not yet answered (a manual approval waiting for days would become unanswerable).');
+    this.taskTokenSecret = createTaskTokenSecret(this, props);
     // Only the two functions that issue and check tokens get its ARN (triggers share `environment` and need neither).
     const tokenEnvironment = { ...environment, STEPWRIGHT_TASK_TOKEN_SECRET_ARN: this.taskTokenSecret.secretArn };
 
-    this.workerRole = this.lambdaRole('WorkerRole', 'Stepwright worker: advances executions and invokes their task functions');
-    this.workerFunction = this.nodeFunction('Worker', {
-      entry: path.join(PROJECT_ROOT, 'lambda/handlers/worker.ts'),
-      description: 'Stepwright worker: advances executions from the work queue',
-      memorySize: props.workerMemorySize ?? 512,
-      timeout: workerTimeout,
-      role: this.workerRole,
-      environment: tokenEnvironment,
-      logRetention,
-    });
-    this.workerFunction.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: props.workerBatchSize ?? 10,
-        reportBatchItemFailures: true,
-        maxConcurrency,
-      }),
-    );
-    this.table.grantReadWriteData(this.workerFunction);
-    this.queue.grantSendMessages(this.workerFunction);
-
+    const worker = createWorker(this, ctx, tokenEnvironment);
+    this.workerRole = worker.role;
+    this.workerFunction = worker.fn;
     // Task permissions: exactly the functions the definitions name (and allowInvoke); filled as machines are added.
     this.invokeStatement = new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'] });
     for (const fn of props.allowInvoke ?? []) this.grantInvoke(fn);
 
-    const apiRole = this.lambdaRole('ApiRole', 'Stepwright API: starts, describes and stops executions');
-    this.apiFunction = this.nodeFunction('Api', {
-      entry: path.join(PROJECT_ROOT, 'lambda/handlers/api.ts'),
-      description: 'Stepwright API: REST routes and the Step Functions JSON protocol',
-      memorySize: props.apiMemorySize ?? 512,
-      timeout: Duration.seconds(29),
-      role: apiRole,
-      environment: tokenEnvironment,
-      logRetention,
-    });
-    this.table.grantReadWriteData(this.apiFunction);
-    this.queue.grantSendMessages(this.apiFunction);
+    this.apiFunction = createApiFunction(this, ctx, tokenEnvironment);
     this.taskTokenSecret.grantRead(this.workerFunction);
     this.taskTokenSecret.grantRead(this.apiFunction);
 
-    // ------------------------------------------------------------ reconciler
-    // Whatever process dies when, an accepted execution finishes: a schedule sweeps the RUNNING
-    // executions and resumes those a crash left without pending work. It flushes outboxes and sends
-    // messages; it runs no interpreter step and issues no task token (no secret).
-    const reconcilerRole = this.lambdaRole('ReconcilerRole', 'Stepwright reconciler: resumes executions a crash left without pending work');
-    this.reconcilerFunction = this.nodeFunction('Reconciler', {
-      entry: path.join(PROJECT_ROOT, 'lambda/handlers/reconciler.ts'),
-      description: 'Stepwright reconciler: resumes executions a crash left without pending work',
-      memorySize: 512,
-      timeout: Duration.minutes(5),
-      role: reconcilerRole,
-      environment,
-      logRetention,
-    });
-    this.table.grantReadWriteData(this.reconcilerFunction);
-    this.queue.grantSendMessages(this.reconcilerFunction);
-    new events.Rule(this, 'ReconcilerSchedule', {
-      description: 'Stepwright: sweep for executions a crash left without pending work',
-      schedule: events.Schedule.rate(Duration.minutes(Math.max(1, Math.floor(reconcileAfter.toMinutes({ integral: false }) / 2)))),
-      // a missed sweep is made up by the next one
-      targets: [new eventTargets.LambdaFunction(this.reconcilerFunction, { retryAttempts: 0 })],
-    });
+    this.reconcilerFunction = createReconciler(this, ctx, environment);
 
     // ------------------------------------------------------------ HTTP API
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
-    this.api = new apigwv2.HttpApi(this, 'HttpApi', {
-      description: 'Stepwright: Step Functions JSON protocol (POST /) and REST routes',
-      createDefaultStage: false,
-    });
-    this.apiStage = this.api.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: props.apiThrottle,
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        format: apigwv2AccessLogFormat(),
-      },
-    });
+    const http = createHttpApi(this, this.apiFunction, props, settings);
+    this.api = http.api;
+    this.apiStage = http.stage;
     this.apiUrl = this.apiStage.url;
-    const integration = new HttpLambdaIntegration('ApiIntegration', this.apiFunction, {
-      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-    });
-    const authorizer = props.authorizer ?? new HttpIamAuthorizer();
-    const routeAuth = { authorizer, authorizationScopes: props.authorizationScopes };
-    this.api.addRoutes({ path: '/{proxy+}', methods: [apigwv2.HttpMethod.ANY], integration, ...routeAuth });
-    this.api.addRoutes({ path: '/', methods: [apigwv2.HttpMethod.POST], integration, ...routeAuth });
 
     // ------------------------------------------------------------ alarms and dashboard
-    this.alarms = this.createAlarms(props);
-    this.dashboard = this.createDashboard(props.dashboardName);
+    const monitored: MonitoredParts = { table: this.table, queue: this.queue, deadLetterQueue: this.deadLetterQueue, workerFunction: this.workerFunction, apiFunction: this.apiFunction, api: this.api };
+    this.alarms = createAlarms(this, monitored, props);
+    this.dashboard = createDashboard(this, monitored, this.alarms, props.dashboardName);
 
-    this.suppressNagFindings();
+    acknowledgeEngineFindings(this, { table: this.table, tableRoles: [this.workerRole, this.apiFunction.role!, this.reconcilerFunction.role!] }, props);
   }
 
   // ---------------------------------------------------------------- public API
@@ -383,289 +159,29 @@ export class StepwrightEngine extends Construct {
 
   /** execute-api:Invoke on every route of the API (for the default IAM authorization). */
   public grantInvokeApi(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['execute-api:Invoke'],
-      resourceArns: [this.api.arnForExecuteApi()],
-    });
+    return grantInvokeHttpApi(this.api, grantee);
   }
 
   /** Executions that ended FAILED, TIMED_OUT or ABORTED, as the worker publishes them (Powertools EMF). */
   public metricExecutionsFailed(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: 'ExecutionsFailed',
-      dimensionsMap: { service: SERVICE_NAME },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-      ...props,
-    });
+    return executionsFailedMetric(props);
   }
 
   /** @internal the provider behind every state machine registration of this engine (created once). */
   public _registrationServiceToken(): string {
-    if (!this.registrationProvider) {
-      // Created on first use: an engine with no state machines needs no custom resource machinery.
-      const logRetention = this.props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-      const role = this.lambdaRole('RegistrationRole', 'Stepwright: registers the stack\'s state machines at deploy time');
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-          resources: [this.table.tableArn],
-        }),
-      );
-      this.props.encryptionKey?.grantEncryptDecrypt(role);
-      const onEvent = this.nodeFunction('Registration', {
-        entry: path.join(PROJECT_ROOT, 'lib/registration/handler.ts'),
-        description: 'Stepwright: registers state machines in the table at deploy time',
-        memorySize: 256,
-        timeout: Duration.minutes(1),
-        role,
-        environment: {},
-        logRetention,
-      });
-      const frameworkRole = this.lambdaRole('RegistrationProviderRole', 'Stepwright: custom resource provider framework');
-      const frameworkLogs = new logs.LogGroup(this, 'RegistrationProviderLogs', { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
-      frameworkLogs.grantWrite(frameworkRole);
-      this.registrationProvider = new cr.Provider(this, 'RegistrationProvider', {
-        onEventHandler: onEvent,
-        frameworkOnEventRole: frameworkRole,
-        logGroup: frameworkLogs,
-      });
-      // The state machines may be started once registered: their task permissions must be in place by then.
-      this.registrationProvider.node.addDependency(this.workerRole);
-      acknowledge(
-        frameworkRole,
-        'AwsSolutions-IAM5',
-        'The CDK provider framework may invoke its onEvent handler and that handler\'s versions (<arn>:*); it is the only function it may call.',
-        [`Resource::<${refOf(onEvent)}.Arn>:*`],
-      );
-    }
+    this.registrationProvider ??= createRegistrationProvider(this, this.table, this.workerRole, this.props);
     return this.registrationProvider.serviceToken;
   }
 
   /** @internal what a trigger's function shares with the engine's own: settings, environment, bundling. */
-  public _triggerSupport(): {
-    props: StepwrightEngineProps;
-    environment: Record<string, string>;
-    lambdaRole: (scope: Construct, id: string, description: string) => iam.Role;
-    nodeFunction: (scope: Construct, id: string, opts: NodeFunctionOptions) => nodejs.NodejsFunction;
-    register: (trigger: StepwrightTrigger) => void;
-  } {
+  public _triggerSupport(): TriggerSupport {
     return {
       props: this.props,
       environment: { ...this.functionEnvironment },
-      lambdaRole: (scope, id, description) => this.lambdaRole(id, description, scope),
-      nodeFunction: (scope, id, opts) => this.nodeFunction(id, opts, scope),
-      register: (trigger) => void this.triggers.push(trigger),
+      lambdaRole: (scope, id, description) => lambdaRole(scope, id, description),
+      nodeFunction: (scope, id, opts) => nodeFunction(scope, id, opts, this.props),
+      // only StepwrightTrigger registers itself
+      register: (trigger: IStepwrightTriggerRef) => void this.triggers.push(trigger as StepwrightTrigger),
     };
   }
-
-  // ---------------------------------------------------------------- building blocks
-
-  /** A Lambda role allowed to write its own logs and nothing else (grants add the rest). */
-  private lambdaRole(id: string, description: string, scope: Construct = this): iam.Role {
-    return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description });
-  }
-
-  private nodeFunction(id: string, opts: NodeFunctionOptions, scope: Construct = this): nodejs.NodejsFunction {
-    const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: opts.logRetention, removalPolicy: RemovalPolicy.DESTROY });
-    logGroup.grantWrite(opts.role);
-    const sourceMap = this.props.sourceMaps ?? true;
-    return new nodejs.NodejsFunction(scope, id, {
-      entry: opts.entry,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: opts.memorySize,
-      timeout: opts.timeout,
-      description: opts.description,
-      role: opts.role,
-      logGroup,
-      tracing: this.props.tracing,
-      environment: opts.environment,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: bundlingOptions(sourceMap),
-    });
-  }
-
-  private createAlarms(props: StepwrightEngineProps): StepwrightAlarms {
-    const fiveMinutes = Duration.minutes(5);
-    const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string, evaluationPeriods = 1) =>
-      new cloudwatch.Alarm(this, id, {
-        metric,
-        threshold,
-        evaluationPeriods,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-    const alarms: StepwrightAlarms = {
-      workerErrors: alarm(
-        'WorkerErrorsAlarm',
-        this.workerFunction.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-        1,
-        'Stepwright worker invocations failed (crashes or timeouts; failed messages are retried, then dead-lettered)',
-      ),
-      apiErrors: alarm('ApiErrorsAlarm', this.apiFunction.metricErrors({ period: fiveMinutes, statistic: 'Sum' }), 1, 'Stepwright API function errors'),
-      queueDepth: alarm(
-        'QueueDepthAlarm',
-        this.queue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
-        props.queueDepthAlarmThreshold ?? 1000,
-        'Stepwright work queue backlog: the worker is not keeping up (check maximum concurrency and errors)',
-        3,
-      ),
-      deadLetterQueueDepth: alarm(
-        'DeadLetterQueueAlarm',
-        this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
-        1,
-        'Stepwright work messages failed every delivery and were dead-lettered: their executions are stuck until redriven',
-      ),
-      executionsFailed: alarm('ExecutionsFailedAlarm', this.metricExecutionsFailed(), 1, 'Stepwright executions ended FAILED, TIMED_OUT or ABORTED'),
-    };
-    if (props.alarmTopic) {
-      const action = new cwActions.SnsAction(props.alarmTopic);
-      for (const a of Object.values(alarms)) a.addAlarmAction(action);
-    }
-    return alarms;
-  }
-
-  private createDashboard(dashboardName: string | undefined): cloudwatch.Dashboard {
-    const p = { period: Duration.minutes(5) };
-    const d = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName });
-    const width = 8;
-    d.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Stepwright alarms', alarms: Object.values(this.alarms), width: 24, height: 3 }),
-    );
-    d.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Executions failed', left: [this.metricExecutionsFailed()], width }),
-      new cloudwatch.GraphWidget({
-        title: 'Work queue',
-        left: [
-          this.queue.metricApproximateNumberOfMessagesVisible({ ...p, label: 'visible' }),
-          this.queue.metricApproximateNumberOfMessagesNotVisible({ ...p, label: 'in flight' }),
-          new cloudwatch.Metric({ namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesDelayed', dimensionsMap: { QueueName: this.queue.queueName }, statistic: 'Maximum', ...p, label: 'delayed (waits, retries)' }),
-        ],
-        right: [this.queue.metricApproximateAgeOfOldestMessage({ ...p, label: 'oldest (s)' })],
-        width,
-      }),
-      new cloudwatch.GraphWidget({ title: 'Dead-letter queue', left: [this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(p)], width }),
-    );
-    d.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Worker',
-        left: [this.workerFunction.metricInvocations(p), this.workerFunction.metricErrors(p), this.workerFunction.metricThrottles(p)],
-        right: [this.workerFunction.metricDuration({ ...p, statistic: 'p95' })],
-        width,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Worker concurrency',
-        left: [this.workerFunction.metric('ConcurrentExecutions', { ...p, statistic: 'Maximum' })],
-        width,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'API',
-        left: [
-          new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName: 'Count', dimensionsMap: { ApiId: this.api.apiId }, statistic: 'Sum', ...p }),
-          new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName: '4xx', dimensionsMap: { ApiId: this.api.apiId }, statistic: 'Sum', ...p }),
-          new cloudwatch.Metric({ namespace: 'AWS/ApiGateway', metricName: '5xx', dimensionsMap: { ApiId: this.api.apiId }, statistic: 'Sum', ...p }),
-        ],
-        right: [this.apiFunction.metricDuration({ ...p, statistic: 'p95' })],
-        width,
-      }),
-    );
-    d.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'DynamoDB capacity',
-        left: [this.table.metricConsumedReadCapacityUnits(p), this.table.metricConsumedWriteCapacityUnits(p)],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'DynamoDB throttled requests',
-        left: [
-          this.table.metricThrottledRequestsForOperations({
-            ...p,
-            operations: [dynamodb.Operation.PUT_ITEM, dynamodb.Operation.GET_ITEM, dynamodb.Operation.QUERY, dynamodb.Operation.BATCH_WRITE_ITEM, dynamodb.Operation.DELETE_ITEM],
-          }),
-        ],
-        width: 12,
-      }),
-    );
-    return d;
-  }
-
-  /** cdk-nag AwsSolutions findings that are by design, each acknowledged with its reason. */
-  private suppressNagFindings(): void {
-    const tableIndexes = `Resource::<${refOf(this.table)}.Arn>/index/*`;
-    for (const role of [this.workerRole, this.node.findChild('ApiRole'), this.node.findChild('ReconcilerRole')]) {
-      acknowledge(
-        role,
-        'AwsSolutions-IAM5',
-        'The engine queries its own table\'s GSIs (state machine listings, executions by state machine and status); index/* covers only that table\'s indexes.',
-        [tableIndexes],
-      );
-    }
-    if (this.props.encryptionKey) {
-      acknowledge(
-        this,
-        'AwsSolutions-IAM5',
-        'kms:GenerateDataKey* and kms:ReEncrypt* on the engine\'s one customer managed key are the actions SQS and DynamoDB need to encrypt with it (CDK\'s key grants).',
-        ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
-      );
-    }
-    if (this.props.tracing === lambda.Tracing.ACTIVE) {
-      acknowledge(this, 'AwsSolutions-IAM5', 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions.', ['Resource::*']);
-    }
-    acknowledge(
-      this,
-      'AwsSolutions-L1',
-      'The handlers are built and tested for Node.js 22 (esbuild target node22); the runtime is upgraded with the project, not whenever Lambda adds a newer one.',
-    );
-  }
-}
-
-interface NodeFunctionOptions {
-  entry: string;
-  description: string;
-  memorySize: number;
-  timeout: Duration;
-  role: iam.Role;
-  environment: Record<string, string>;
-  logRetention: logs.RetentionDays;
-}
-
-/** esbuild options for every Stepwright function: small bundles, the SDK from the Node 22 runtime. */
-export function bundlingOptions(sourceMap: boolean): nodejs.BundlingOptions {
-  return {
-    minify: true,
-    sourceMap,
-    sourcesContent: false,
-    target: 'node22',
-    format: nodejs.OutputFormat.CJS,
-    // Node 22's Lambda runtime ships the AWS SDK v3: do not bundle it.
-    externalModules: ['@aws-sdk/*'],
-    forceDockerBundling: false,
-  };
-}
-
-/** A JSON access log line with the HTTP API's context variables (caller, route, status, latency, errors). */
-function apigwv2AccessLogFormat(): AccessLogFormat {
-  return AccessLogFormat.custom(
-    JSON.stringify({
-      requestId: '$context.requestId',
-      ip: '$context.identity.sourceIp',
-      caller: '$context.identity.userArn',
-      requestTime: '$context.requestTime',
-      routeKey: '$context.routeKey',
-      path: '$context.path',
-      status: '$context.status',
-      protocol: '$context.protocol',
-      responseLength: '$context.responseLength',
-      latency: '$context.responseLatency',
-      integrationLatency: '$context.integrationLatency',
-      integrationError: '$context.integrationErrorMessage',
-      authorizerError: '$context.authorizer.error',
-    }),
-  );
 }

@@ -10,7 +10,8 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledge } from './nag';
-import { bundlingOptions, PROJECT_ROOT, StepwrightEngine, type StepwrightEngineProps } from './stepwright-engine';
+import { bundlingOptions, PROJECT_ROOT } from './lambda-functions';
+import { StepwrightEngine, type StepwrightEngineProps } from './stepwright-engine';
 
 export interface StepwrightStackProps extends StackProps {
   /** Passed to the engine (encryption, authorizer, alarms...). */

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { findFunctions, prepareDefinition, type DefinitionSource } from './definition';
 import type { NamePolicy } from '../lambda/ports';
 import { STATE_MACHINE_NAME, type StateMachineSettings } from './state-machine-record';
-import type { StepwrightEngine } from './stepwright-engine';
+import type { IStepwrightEngine } from './engine-contract';
 
 /**
  * Runaway guards for one state machine's executions (the interpreter stops an execution that passes
@@ -58,12 +58,13 @@ export interface StepwrightStateMachineOptions {
 }
 
 export interface StepwrightStateMachineProps extends StepwrightStateMachineOptions {
-  readonly engine: StepwrightEngine;
+  /** The engine to register it on (a StepwrightEngine). */
+  readonly engine: IStepwrightEngine;
 }
 
 export class StepwrightStateMachine extends Construct {
   /** The engine it is registered on. */
-  public readonly engine: StepwrightEngine;
+  public readonly engine: IStepwrightEngine;
   public readonly stateMachineName: string;
   public readonly stateMachineArn: string;
   /** The definition as stored (JSON text; a token when it holds ARNs resolved at deploy time). */

@@ -28,10 +28,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { parseTriggerConfig, TRIGGER_CONFIG_ENV, type DynamoEventName, type InputMapping, type TriggerConfig } from '../lambda/runtime/trigger-config';
 import { acknowledge, refOf } from './nag';
-import type { StepwrightEngine, StepwrightEngineProps } from './stepwright-engine';
+import type { IStepwrightEngine, IStepwrightStateMachineRef } from './engine-contract';
+import type { StepwrightEngineProps } from './engine-props';
+import { PROJECT_ROOT } from './lambda-functions';
 import type { StepwrightStateMachine } from './stepwright-state-machine';
-
-const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 export type TriggerSourceKind = 'dynamodb' | 'kinesis' | 'eventbridge';
 
@@ -127,7 +127,8 @@ export interface StepwrightTriggerOptions {
 }
 
 export interface StepwrightTriggerProps extends StepwrightTriggerOptions {
-  readonly engine: StepwrightEngine;
+  /** The engine whose state machine it starts (a StepwrightEngine). */
+  readonly engine: IStepwrightEngine;
 }
 
 const STREAM_ONLY = ['batchSize', 'maxBatchingWindow', 'startingPosition', 'startingPositionTimestamp', 'filters', 'parallelizationFactor'] as const;
@@ -182,7 +183,7 @@ export class StepwrightTrigger extends Construct {
     }
 
     // ------------------------------------------------------------ the state machine
-    let machine: StepwrightStateMachine | undefined;
+    let machine: IStepwrightStateMachineRef | undefined;
     if (typeof props.stateMachine === 'string') {
       this.stateMachineName = props.stateMachine;
       machine = engine.stateMachines.find((m) => m.stateMachineName === this.stateMachineName);
@@ -308,7 +309,7 @@ export class StepwrightTrigger extends Construct {
   }
 
   /** cdk-nag AwsSolutions findings that are by design, each with its reason (also when the trigger is outside the engine's scope). */
-  private acknowledgeNagFindings(engine: StepwrightEngine, props: StepwrightEngineProps, source: TriggerSource): void {
+  private acknowledgeNagFindings(engine: IStepwrightEngine, props: StepwrightEngineProps, source: TriggerSource): void {
     // cdk-nag names the table by its logical id in the engine's stack, also across stacks.
     acknowledge(
       this.role,
@@ -342,7 +343,7 @@ export class StepwrightTrigger extends Construct {
 }
 
 /** The table has a stream the options can use; the engine's own table only with filters (else the trigger feeds on its own writes). */
-function checkTable(scope: Construct, engine: StepwrightEngine, table: dynamodb.ITable, props: StepwrightTriggerOptions, fail: (m: string) => never): void {
+function checkTable(scope: Construct, engine: IStepwrightEngine, table: dynamodb.ITable, props: StepwrightTriggerOptions, fail: (m: string) => never): void {
   if (table === engine.table) {
     if (!table.tableStreamArn) fail('the engine\'s table has no stream: create the engine with stream: true');
     if (!props.filters?.length) {

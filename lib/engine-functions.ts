@@ -1,0 +1,133 @@
+/**
+ * The engine's functions, created in the engine's own scope: the worker (SQS batches), the API
+ * function (behind the HTTP API, engine-http-api.ts), the reconciler and its schedule, the
+ * environment they share, and the secret task tokens are signed with.
+ */
+import * as path from 'node:path';
+import { Aws, Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './engine-monitoring';
+import type { ResolvedEngineSettings, StepwrightEngineProps } from './engine-props';
+import { lambdaRole, nodeFunction, PROJECT_ROOT } from './lambda-functions';
+import { acknowledge } from './nag';
+
+/** What the engine's functions are built from. */
+export interface EngineFunctionContext {
+  readonly props: StepwrightEngineProps;
+  readonly settings: ResolvedEngineSettings;
+  readonly table: dynamodb.ITable;
+  readonly queue: sqs.IQueue;
+}
+
+/** The environment every engine function (and every trigger function) gets. */
+export function functionEnvironment(ctx: EngineFunctionContext): Record<string, string> {
+  const { props, settings } = ctx;
+  return {
+    STEPWRIGHT_TABLE: ctx.table.tableName,
+    STEPWRIGHT_QUEUE_URL: ctx.queue.queueUrl,
+    // the worker fails an execution on its message's last delivery before the DLQ takes it
+    STEPWRIGHT_MAX_RECEIVES: String(settings.maxReceiveCount),
+    // the API applies events too (task answers, stops): both must fan out alike
+    STEPWRIGHT_FAN_OUT: props.fanOut ?? 'auto',
+    // the reconciler's bound; the API also delays its watchdog messages by it
+    STEPWRIGHT_RECONCILE_AFTER_SECONDS: String(settings.reconcileAfter.toSeconds()),
+    STEPWRIGHT_REGION: Aws.REGION,
+    STEPWRIGHT_ACCOUNT_ID: Aws.ACCOUNT_ID,
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    ...(props.sourceMaps ?? true ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+  };
+}
+
+/**
+ * Task tokens carry a MAC under this secret, so knowing an execution ARN is not enough to answer a
+ * callback task. Not rotated: a new value would invalidate every token handed out and not yet answered.
+ */
+export function createTaskTokenSecret(engine: Construct, props: StepwrightEngineProps): secretsmanager.Secret {
+  const secret = new secretsmanager.Secret(engine, 'TaskTokenSecret', {
+    description: 'Stepwright: signs task tokens (HMAC-SHA256)',
+    generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    encryptionKey: props.encryptionKey,
+  });
+  acknowledge(secret, 'AwsSolutions-SMG4', 'Not rotated on purpose: rotating the task token key would invalidate every task token handed out and not yet answered (a manual approval waiting for days would become unanswerable).');
+  return secret;
+}
+
+/** The worker: advances executions from the work queue (`environment` carries the task token secret's ARN). */
+export function createWorker(engine: Construct, ctx: EngineFunctionContext, environment: Record<string, string>): { role: iam.Role; fn: nodejs.NodejsFunction } {
+  const { props, settings } = ctx;
+  const role = lambdaRole(engine, 'WorkerRole', 'Stepwright worker: advances executions and invokes their task functions');
+  const fn = nodeFunction(engine, 'Worker', {
+    entry: path.join(PROJECT_ROOT, 'lambda/handlers/worker.ts'),
+    description: 'Stepwright worker: advances executions from the work queue',
+    memorySize: props.workerMemorySize ?? 512,
+    timeout: settings.workerTimeout,
+    role,
+    environment,
+    logRetention: settings.logRetention,
+  }, props);
+  fn.addEventSource(
+    new SqsEventSource(ctx.queue, {
+      batchSize: props.workerBatchSize ?? 10,
+      reportBatchItemFailures: true,
+      maxConcurrency: settings.workerMaxConcurrency,
+    }),
+  );
+  ctx.table.grantReadWriteData(fn);
+  ctx.queue.grantSendMessages(fn);
+  return { role, fn };
+}
+
+/** The API function: REST routes and the Step Functions JSON protocol (`environment` carries the task token secret's ARN). */
+export function createApiFunction(engine: Construct, ctx: EngineFunctionContext, environment: Record<string, string>): nodejs.NodejsFunction {
+  const { props, settings } = ctx;
+  const role = lambdaRole(engine, 'ApiRole', 'Stepwright API: starts, describes and stops executions');
+  const fn = nodeFunction(engine, 'Api', {
+    entry: path.join(PROJECT_ROOT, 'lambda/handlers/api.ts'),
+    description: 'Stepwright API: REST routes and the Step Functions JSON protocol',
+    memorySize: props.apiMemorySize ?? 512,
+    timeout: Duration.seconds(29),
+    role,
+    environment,
+    logRetention: settings.logRetention,
+  }, props);
+  ctx.table.grantReadWriteData(fn);
+  ctx.queue.grantSendMessages(fn);
+  return fn;
+}
+
+/**
+ * Whatever process dies when, an accepted execution finishes: a schedule sweeps the RUNNING
+ * executions and resumes those a crash left without pending work. It flushes outboxes and sends
+ * messages; it runs no interpreter step and issues no task token (no secret).
+ */
+export function createReconciler(engine: Construct, ctx: EngineFunctionContext, environment: Record<string, string>): nodejs.NodejsFunction {
+  const { props, settings } = ctx;
+  const role = lambdaRole(engine, 'ReconcilerRole', 'Stepwright reconciler: resumes executions a crash left without pending work');
+  const fn = nodeFunction(engine, 'Reconciler', {
+    entry: path.join(PROJECT_ROOT, 'lambda/handlers/reconciler.ts'),
+    description: 'Stepwright reconciler: resumes executions a crash left without pending work',
+    memorySize: 512,
+    timeout: Duration.minutes(5),
+    role,
+    environment,
+    logRetention: settings.logRetention,
+  }, props);
+  ctx.table.grantReadWriteData(fn);
+  ctx.queue.grantSendMessages(fn);
+  new events.Rule(engine, 'ReconcilerSchedule', {
+    description: 'Stepwright: sweep for executions a crash left without pending work',
+    schedule: events.Schedule.rate(Duration.minutes(Math.max(1, Math.floor(settings.reconcileAfter.toMinutes({ integral: false }) / 2)))),
+    // a missed sweep is made up by the next one
+    targets: [new eventTargets.LambdaFunction(fn, { retryAttempts: 0 })],
+  });
+  return fn;
+}
