@@ -16,7 +16,7 @@ import type { ExecutionSnapshot, IncomingEvent } from '../engine/types';
 import type { ExecutionRecord, FanOutOrder, OutgoingMessage } from '../ports';
 import { effectsToMessages } from './effects';
 import type { EngineDeps } from './deps';
-import { carryOutFanOut } from './fan-out';
+import { carryOutFanOut } from './fan-out-orders';
 import { taskTokensOf } from './task-tokens';
 
 const MAX_CONFLICT_RETRIES = 20;

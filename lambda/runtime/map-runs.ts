@@ -11,7 +11,7 @@ import { childArnOf } from './fan-out-orders';
 import { definitionFor, flushOutbox } from './advance-execution';
 import { apiError } from './api-errors';
 import { requireExecution } from './service';
-import { fanIdOfMapRun } from '../engine/interpreter';
+import { fanIdOfMapRun } from '../engine/arns';
 import { machineAt } from '../engine/definition';
 import { failureTolerated } from '../engine/tolerance';
 import type { EngineDeps } from './deps';

@@ -3,7 +3,8 @@
  * and events go through applyEvent (stale ones are ignored), invokes are claimed per task attempt.
  */
 import type { ExecutionRecord, TaskRequest, WorkMessage } from '../ports';
-import { applyEvent, ContentionError, flushOutbox, rootInput } from './advance-execution';
+import { applyEvent, ContentionError, flushOutbox } from './advance-execution';
+import { startRun } from './start-run';
 import type { IncomingEvent } from '../engine/types';
 import { delayFor, MAX_QUEUE_DELAY_SECONDS } from './effects';
 import type { EngineDeps } from './deps';
@@ -16,7 +17,7 @@ import { reconcileExecution } from './reconciler';
 export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promise<void> {
   switch (msg.kind) {
     case 'start':
-      return startExecution(deps, msg.executionArn);
+      return startRun(deps, msg.executionArn);
     case 'event':
       if (msg.notBefore && Date.parse(msg.notBefore) > deps.clock.now().getTime()) {
         // A wait longer than one queue delay: put it back until it is due.
@@ -29,7 +30,7 @@ export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promis
     case 'invoke':
       return invokeTask(deps, msg);
     case 'startChild':
-      return startChild(deps, msg.executionArn, (arn, known) => startExecution(deps, arn, known));
+      return startChild(deps, msg.executionArn, (arn, known) => startRun(deps, arn, known));
     case 'fanIn':
       return fanIn(deps, msg.executionArn, msg.generation);
     case 'collect':
@@ -38,43 +39,6 @@ export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promis
       await reconcileExecution(deps, msg.executionArn, { staleAfterMs: (msg.staleAfterSeconds ?? 0) * 1000 });
       return;
   }
-}
-
-/** `known`: the record, when the caller has just read it. */
-export async function startExecution(deps: EngineDeps, executionArn: string, known?: ExecutionRecord): Promise<void> {
-  const rec = known ?? (await deps.store.getExecution(executionArn));
-  if (!rec) return;
-  // Already started: applyEvent still finishes an outbox that a crash after the start's commit left behind
-  // (this message is the only one that can), then ignores the start.
-  // $$.Execution.RoleArn and the ExecutionStarted event carry the state machine's role, as on AWS.
-  if (rec.child && !rec.snapshot) {
-    // A spread child runs its part of the parent's definition; $$.Execution is the parent's.
-    const link = rec.child;
-    await applyEvent(deps, executionArn, {
-      type: 'StartExecution',
-      execution: { ...link.execution, input: await rootInput(deps, link.execution.arn) },
-      limits: link.limits,
-      traceId: rec.traceId,
-      child: { recordArn: executionArn, machinePath: link.machinePath, ...(link.outerVariables ? { outerVariables: link.outerVariables } : {}) },
-      childInput: JSON.parse(rec.input),
-    }, { known: rec });
-    return;
-  }
-  const sm = rec.snapshot ? undefined : await deps.store.getStateMachine(rec.stateMachineArn);
-  await applyEvent(deps, executionArn, {
-    type: 'StartExecution',
-    execution: {
-      arn: rec.executionArn,
-      name: rec.name,
-      input: JSON.parse(rec.input),
-      startTime: rec.startDate,
-      roleArn: sm?.roleArn ?? `arn:aws:iam::${deps.accountId}:role/stepwright-execution`,
-      stateMachineArn: rec.stateMachineArn,
-      stateMachineName: rec.stateMachineName,
-    },
-    limits: sm?.settings?.limits,
-    traceId: rec.traceId,
-  }, { known: rec });
 }
 
 /** The record while the execution still waits on this task attempt (it may have timed out or been stopped). */

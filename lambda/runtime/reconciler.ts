@@ -24,7 +24,7 @@ import type { ExecutionRecord, OutgoingMessage, WorkMessage } from '../ports';
 import type { Run } from '../engine/types';
 import type { EngineDeps } from './deps';
 import { flushOutbox } from './advance-execution';
-import { childArnOf } from './fan-out';
+import { childArnOf } from './fan-out-orders';
 import { isCallbackResource } from './callbacks';
 import { forEachLimited } from './for-each-limited';
 import { logger } from './logger';

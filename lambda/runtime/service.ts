@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { validateDefinition, formatIssues } from '../asl/validate';
-import { mapRunArnOf } from '../engine/interpreter';
+import { mapRunArnOf } from '../engine/arns';
 import { taskTokensOf } from './task-tokens';
 import { DEFAULT_MAX_STATE_VISITS, DEFAULT_MAX_TRANSITIONS, NO_LIMIT } from '../engine/limits';
 import { definitionFor } from './advance-execution';
@@ -14,9 +14,10 @@ import type { HistoryEvent } from '../engine/history';
 import type { ExecutionRecord, ExecutionSummary, NamePolicy, Page, StateMachineRecord, StateMachineSettings } from '../ports';
 import { retentionSecondsOf } from './retention';
 import { createExecutionRecord } from './execution-names';
-import { redriveProblems } from '../engine/interpreter';
+import { redriveProblems } from '../engine/redrive';
 import type { ExecutionStatus } from '../engine/types';
 import { applyEvent, flushOutbox } from './advance-execution';
+import { startRun } from './start-run';
 import { ApiError, apiError } from './api-errors';
 import { arnPrefix, reconcileAfterMs, type EngineDeps } from './deps';
 import { MAX_QUEUE_DELAY_SECONDS } from './effects';
@@ -312,8 +313,7 @@ export async function stopExecution(deps: EngineDeps, req: { executionArn: strin
   if (rec.status === 'RUNNING') {
     if (!rec.snapshot) {
       // Not started by the worker yet: start it first so the history tells the whole story.
-      const { processMessage } = await import('./process-message');
-      await processMessage(deps, { kind: 'start', executionArn: rec.executionArn });
+      await startRun(deps, rec.executionArn);
     }
     await sendWatchdog(deps, rec.executionArn);
     await applyEvent(deps, rec.executionArn, { type: 'StopExecution', error: req.error, cause: req.cause });

@@ -2,7 +2,7 @@
  * What every check needs to know besides the value in front of it: where issues go, which language the
  * state uses, and which state names its state machine (or branch, or Map processor) defines.
  */
-import type { Availability, QueryLanguage, StateType } from './fields';
+import type { Availability, MachineKind, QueryLanguage, StateType } from './fields';
 import { checkString } from './values';
 import type { Path, Reporter } from './report';
 
@@ -15,6 +15,11 @@ export interface DefinitionContext {
   seenStateNames: Map<string, Path>;
   /** every state name of the whole definition, to explain a transition that crosses a branch boundary */
   allStateNames: ReadonlySet<string>;
+  /**
+   * Validates a nested machine (a Parallel branch, a Map processor): validateMachine, passed in by
+   * index.ts so that the state checks need not import machine.ts, which imports them (no import cycle).
+   */
+  validateNested(node: unknown, path: Path, kind: Exclude<MachineKind, 'root'>, language: QueryLanguage): void;
 }
 
 /** One state machine, branch or Map processor: transitions may only name its own states. */

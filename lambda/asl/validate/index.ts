@@ -4,6 +4,7 @@
  */
 import { collectStateNames, validateMachine } from './machine';
 import { QUERY_LANGUAGES, type QueryLanguage } from './fields';
+import type { DefinitionContext } from './context';
 import { isObject, Reporter, type ValidationIssue } from './report';
 
 export { formatIssues, type ValidationIssue } from './report';
@@ -25,7 +26,13 @@ export function validateDefinition(def: unknown): ValidationIssue[] {
   }
   try {
     const topLanguage = topLevelLanguage(parsed);
-    const context = { r, topLanguage, seenStateNames: new Map(), allStateNames: collectStateNames(parsed) };
+    const context: DefinitionContext = {
+      r,
+      topLanguage,
+      seenStateNames: new Map(),
+      allStateNames: collectStateNames(parsed),
+      validateNested: (node, path, kind, language) => validateMachine(context, node, path, kind, language),
+    };
     validateMachine(context, parsed, [], 'root', topLanguage);
   } catch (e) {
     // A bug here must not take down a caller that only wanted a list of issues.

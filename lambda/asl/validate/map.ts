@@ -7,7 +7,6 @@ import type { StateContext } from './context';
 import { checkAllowedFields } from './context';
 import { checkTemplateObject } from './dataflow';
 import { REFERENCE_PATH_RULES } from './jsonpath';
-import { validateMachine } from './machine';
 import { describeType, has, isObject, type Path } from './report';
 import { checkExclusive, checkNumberSetting } from './settings';
 import { checkJsonataExpression, checkJsonataTemplate, checkNonEmptyString, checkNumberOrJsonata, checkPathField } from './values';
@@ -55,7 +54,7 @@ function checkProcessor(sc: StateContext): void {
     if (isObject(processor) && has(processor, 'ProcessorConfig')) {
       checkProcessorConfig(sc, [...path, 'ProcessorConfig'], processor.ProcessorConfig);
     }
-    validateMachine(sc.scope.def, processor, path, 'processor', sc.language);
+    sc.scope.def.validateNested(processor, path, 'processor', sc.language);
   }
 }
 

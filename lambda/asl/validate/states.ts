@@ -21,7 +21,6 @@ import {
   checkPathOrIntrinsic,
   checkString,
 } from './values';
-import { validateMachine } from './machine';
 
 export function validateState(scope: MachineScope, path: Path, name: string, state: unknown): void {
   const r = scope.def.r;
@@ -43,7 +42,7 @@ export function validateState(scope: MachineScope, path: Path, name: string, sta
   checkTypeSpecificFields(sc);
 }
 
-/** A switch rather than a table, so no check is looked up while the modules (which import each other) load. */
+/** A switch: one place that names the check of each state type. */
 function checkTypeSpecificFields(sc: StateContext): void {
   switch (sc.type) {
     case 'Task':
@@ -197,5 +196,5 @@ function checkParallelState(sc: StateContext): void {
     sc.r.add(path, 'Branches must be a non-empty array of state machines');
     return;
   }
-  branches.forEach((branch, i) => validateMachine(sc.scope.def, branch, [...path, i], 'branch', sc.language));
+  branches.forEach((branch, i) => sc.scope.def.validateNested(branch, [...path, i], 'branch', sc.language));
 }
