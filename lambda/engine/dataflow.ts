@@ -8,9 +8,22 @@ import { selectInputOrOutputPath, applyResultPath, queryPath } from '../asl/json
 import { resolvePayloadTemplate } from '../asl/payload';
 import { evaluateJsonataTemplate, hasJsonata, type JsonataBindings } from '../asl/jsonata';
 import type { PathScope, RandomSource } from '../asl/scope';
-import type { StateDefinition } from './definition';
+import type { QueryLanguage as DefinitionLanguage } from './definition';
 
-export type QueryLanguage = 'JSONPath' | 'JSONata';
+/** The data-processing fields the functions below read; every state kind has some of them. */
+interface InputFields {
+  InputPath?: string | null;
+  Parameters?: unknown;
+  Arguments?: unknown;
+}
+interface OutputFields {
+  Output?: unknown;
+  ResultSelector?: unknown;
+  ResultPath?: string | null;
+  OutputPath?: string | null;
+}
+
+export type QueryLanguage = DefinitionLanguage;
 
 /** Everything a state's data processing can read. */
 export interface StateEnv {
@@ -54,15 +67,15 @@ export function jsonataBindings(env: StateEnv, extra: Record<string, unknown> = 
 }
 
 /** JSONPath: InputPath applied to the raw input. */
-export function applyInputPath(state: StateDefinition, env: StateEnv): unknown {
-  return selectInputOrOutputPath(state.InputPath as string | null | undefined, pathScope(env, env.rawInput), 'InputPath');
+export function applyInputPath(state: Pick<InputFields, 'InputPath'>, env: StateEnv): unknown {
+  return selectInputOrOutputPath(state.InputPath, pathScope(env, env.rawInput), 'InputPath');
 }
 
 /**
  * The value a state hands to its work (task input, Map/Parallel input): JSONPath InputPath + Parameters,
  * or JSONata Arguments (the raw input when absent).
  */
-export async function effectiveInput(state: StateDefinition, env: StateEnv, templateField: 'Parameters' | 'Arguments' = 'Parameters'): Promise<unknown> {
+export async function effectiveInput(state: InputFields, env: StateEnv, templateField: 'Parameters' | 'Arguments' = 'Parameters'): Promise<unknown> {
   if (env.language === 'JSONata') {
     if (state.Arguments === undefined) return env.rawInput;
     return evaluateTemplate(state.Arguments, env, 'Arguments');
@@ -84,7 +97,7 @@ export async function evaluateTemplate(template: unknown, env: StateEnv, field: 
  * JSONPath: ResultSelector (over the result), ResultPath (into the raw input), OutputPath.
  * JSONata: Output over $states.result (the result itself when Output is absent).
  */
-export async function resultToOutput(state: StateDefinition, env: StateEnv, result: unknown, opts: { resultSelector?: boolean } = {}): Promise<{ output: unknown; selected: unknown }> {
+export async function resultToOutput(state: OutputFields, env: StateEnv, result: unknown, opts: { resultSelector?: boolean } = {}): Promise<{ output: unknown; selected: unknown }> {
   if (env.language === 'JSONata') {
     const output = state.Output === undefined ? result : await evaluateTemplate(state.Output, env, 'Output', { result });
     return { output, selected: result };
@@ -93,8 +106,8 @@ export async function resultToOutput(state: StateDefinition, env: StateEnv, resu
   if (opts.resultSelector !== false && state.ResultSelector !== undefined) {
     selected = resolvePayloadTemplate(state.ResultSelector, pathScope(env, result), env.random, 'ResultSelector');
   }
-  const merged = applyResultPath(env.rawInput, state.ResultPath as string | null | undefined, selected);
-  const output = selectInputOrOutputPath(state.OutputPath as string | null | undefined, pathScope(env, merged), 'OutputPath');
+  const merged = applyResultPath(env.rawInput, state.ResultPath, selected);
+  const output = selectInputOrOutputPath(state.OutputPath, pathScope(env, merged), 'OutputPath');
   return { output, selected };
 }
 

@@ -13,7 +13,7 @@ import { resolverFromTable } from '../../lambda/local/tasks';
 import { loadConfig } from '../../lambda/local/config';
 import { integrationFor } from '../../lambda/runtime/integrations';
 import { validateDefinition } from '../../lambda/asl/validate';
-import { redriveProblems } from '../../lambda/engine/interpreter';
+import { redriveProblems } from '../../lambda/engine/redrive';
 import type { StateMachineDefinition } from '../../lambda/engine/definition';
 import type { ExecutionSnapshot } from '../../lambda/engine/types';
 import * as svc from '../../lambda/runtime/service';
@@ -41,7 +41,7 @@ function expectSameJson(actual: unknown, expectedText: string): void {
 }
 
 describe('Task resources and function names', () => {
-  const taskOf = (resource: string) => ({ StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, End: true } } });
+  const taskOf = (resource: string) => ({ StartAt: 'T', States: { T: { Type: 'Task' as const, Resource: resource, End: true } } });
 
   it.each(PROTO_NAMES)('a Task with resource %s and no such task ends FAILED, naming the resource (stepwright run)', async (name) => {
     const r = await run(taskOf(name), {}, { other: () => 1 });
@@ -49,7 +49,7 @@ describe('Task resources and function names', () => {
   });
 
   it('a lambda:invoke FunctionName named constructor is not found either, and the cause names it', async () => {
-    const def = { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'constructor' }, End: true } } };
+    const def = { StartAt: 'T', States: { T: { Type: 'Task' as const, Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'constructor' }, End: true } } };
     const r = await run(def);
     expect([r.status, r.cause]).toEqual(['FAILED', "No local task is configured for resource 'arn:aws:states:::lambda:invoke' with FunctionName 'constructor'."]);
   });
@@ -161,7 +161,7 @@ describe('context object and Choice paths', () => {
   });
 
   it('Choice: $.constructor is not present on {a: 1}; $.__proto__ is present when the data has it', async () => {
-    const def = (path: string) => ({ StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Variable: path, IsPresent: true, Next: 'Yes' }], Default: 'No' }, Yes: { Type: 'Pass', Result: 'yes', End: true }, No: { Type: 'Pass', Result: 'no', End: true } } });
+    const def = (path: string): StateMachineDefinition => ({ StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Variable: path, IsPresent: true, Next: 'Yes' }], Default: 'No' }, Yes: { Type: 'Pass', Result: 'yes', End: true }, No: { Type: 'Pass', Result: 'no', End: true } } });
     expect((await run(def('$.constructor'), { a: 1 })).output).toBe('no');
     expect((await run(def('$.toString'), { a: 1 })).output).toBe('no');
     expect((await run(def('$.__proto__'), { a: 1 })).output).toBe('no');

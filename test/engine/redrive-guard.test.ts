@@ -1,4 +1,5 @@
-import { advance, redriveProblems } from '../../lambda/engine/interpreter';
+import { advance } from '../../lambda/engine/interpreter';
+import { redriveProblems } from '../../lambda/engine/redrive';
 import type { StateMachineDefinition } from '../../lambda/engine/definition';
 import type { ExecutionLimits, ExecutionSnapshot, IncomingEvent } from '../../lambda/engine/types';
 import type { HistoryEvent } from '../../lambda/engine/history';

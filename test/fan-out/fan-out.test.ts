@@ -6,7 +6,7 @@
  * conformance corpus checks against AWS): the same definition and input must end the same way.
  */
 import type { OutgoingMessage } from '../../lambda/ports';
-import { fanIdOfMapRun } from '../../lambda/engine/interpreter';
+import { fanIdOfMapRun } from '../../lambda/engine/arns';
 import { childArnOf, fanInLayout } from '../../lambda/runtime/fan-out';
 import * as svc from '../../lambda/runtime/service';
 import { deferred, expectContiguousIds, FN, sleep, startTestEngine, until, type TestEngine } from '../runtime/harness';

@@ -5,7 +5,7 @@
  */
 import * as svc from '../../lambda/runtime/service';
 import { FN, startTestEngine, type TestEngine } from '../runtime/harness';
-import { fanIdOfMapRun } from '../../lambda/engine/interpreter';
+import { fanIdOfMapRun } from '../../lambda/engine/arns';
 import { childArnOf } from '../../lambda/runtime/fan-out';
 
 jest.setTimeout(120_000);

@@ -1,0 +1,119 @@
+/**
+ * Inline children of a Map or Parallel state: runs inside this snapshot, started a window at a time,
+ * counted as they end, aborted together when the fan-out fails. The parent goes on through the
+ * pending continuations (StepContext.pendingFanOut), which `settleFanOuts` runs from the drain loop.
+ */
+import { mapProcessorKey, type FanOutState } from '../definition';
+import { itemInput } from '../states/map-items';
+import type { StepContext } from '../step-context';
+import { failureTolerated } from '../tolerance';
+import type { FanOut, Run } from '../types';
+import { asMapState, fanOutStateOf } from './fan-out-state';
+import { failFanOut, finishFanOut } from './finish';
+
+/**
+ * At most this many items of an inline Map run at once (MaxConcurrency 0 included), as on AWS, whose
+ * inline Map runs up to 40 iterations concurrently: every running item is a run in the snapshot, so
+ * starting 100,000 at once made one step write 100,000 runs and history events, and every later step
+ * read and rewrite them all.
+ */
+export const INLINE_MAP_MAX_CONCURRENCY = 40;
+
+/** Starts children up to MaxConcurrency (0 = all). Their item input is computed here (ItemSelector). */
+export async function startChildren(ctx: StepContext, parent: Run, state: FanOutState): Promise<void> {
+  const fan = parent.fanOut!;
+  // Parallel branches all start at once, as on AWS
+  const window = fan.kind === 'parallel' ? Infinity : fan.maxConcurrency === 0 ? INLINE_MAP_MAX_CONCURRENCY : Math.min(fan.maxConcurrency, INLINE_MAP_MAX_CONCURRENCY);
+  while (fan.nextIndex < fan.total && fan.running < window) {
+    const index = fan.nextIndex++;
+    // after a redrive: children that succeeded keep their result, running ones go on
+    if (fan.completed?.[index] || ctx.snap.runs[`${parent.id}/${parent.stateName}/${index}`]) continue;
+    fan.running++;
+    let input: unknown;
+    let machinePath: string[];
+    if (fan.kind === 'parallel') {
+      input = fan.effectiveInput;
+      machinePath = [...parent.machinePath, 'States', parent.stateName, 'Branches', String(index)];
+    } else {
+      const map = asMapState(state);
+      input = await itemInput(ctx, parent, map, index, fan.items![index]);
+      machinePath = [...parent.machinePath, 'States', parent.stateName, mapProcessorKey(map)];
+      if (!fan.distributed) ctx.history.add('MapIterationStarted', { name: parent.stateName, index });
+    }
+    const id = `${parent.id}/${parent.stateName}/${index}`;
+    ctx.startRun({ id, parentId: parent.id, childIndex: index, machinePath, input });
+  }
+}
+
+/** A Map item or Parallel branch has ended: record it, start the next, finish the parent when all are done. */
+export function childEnded(ctx: StepContext, child: Run): void {
+  const parent = ctx.snap.runs[child.parentId!];
+  delete ctx.snap.runs[child.id];
+  if (!parent || !parent.fanOut) return;
+  const fan = parent.fanOut;
+  fan.running--;
+  const index = child.childIndex!;
+  if (child.status === 'SUCCEEDED') {
+    fan.succeeded++;
+    fan.results[index] = child.output;
+    (fan.completed ??= [])[index] = true;
+    if (fan.kind === 'map' && !fan.distributed) ctx.history.add('MapIterationSucceeded', { name: parent.stateName, index });
+  } else {
+    fan.failed++;
+    fan.firstError ??= { error: child.error!, cause: child.cause };
+    if (fan.kind === 'map' && !fan.distributed) ctx.history.add('MapIterationFailed', { name: parent.stateName, index });
+    if (!childFailureTolerated(fan)) {
+      abortChildren(ctx, parent);
+      ctx.pendingFanOut.push({ parentId: parent.id, failed: true });
+      return;
+    }
+  }
+  if (fan.succeeded + fan.failed >= fan.total) ctx.pendingFanOut.push({ parentId: parent.id, failed: false });
+  else ctx.pendingFanOut.push({ parentId: parent.id, more: true });
+}
+
+/** Called once a child has failed: a Parallel fails at once, a Map within its tolerance goes on. */
+export function childFailureTolerated(fan: FanOut): boolean {
+  if (fan.kind === 'parallel') return false;
+  return failureTolerated(fan.failed, fan.total, { count: fan.toleratedFailureCount, percentage: fan.toleratedFailurePercentage });
+}
+
+function abortChildren(ctx: StepContext, parent: Run): void {
+  const fan = parent.fanOut!;
+  for (const child of childrenOf(ctx, parent)) {
+    abortRunTree(ctx, child);
+    if (fan.kind === 'map' && !fan.distributed) ctx.history.add('MapIterationAborted', { name: parent.stateName, index: child.childIndex });
+  }
+  fan.running = 0;
+}
+
+/** Running children of a run, in index order (a scan: only needed when a fan-out is aborted or redriven). */
+export function childrenOf(ctx: StepContext, parent: Run): Run[] {
+  return Object.values(ctx.snap.runs)
+    .filter((r) => r.parentId === parent.id)
+    .sort((a, b) => (a.childIndex ?? 0) - (b.childIndex ?? 0));
+}
+
+/** Removes a run and everything below it, cancelling its task and stopping the children it spread. */
+function abortRunTree(ctx: StepContext, run: Run): void {
+  if (run.waiting?.kind === 'task') ctx.effects.push({ type: 'CancelTask', token: run.waiting.token });
+  if (run.waiting?.kind === 'children' && run.fanOut?.spread) ctx.effects.push({ type: 'StopChildren', fanId: run.fanOut.spread.fanId, total: run.fanOut.total, generation: run.fanOut.spread.generation });
+  for (const child of childrenOf(ctx, run)) abortRunTree(ctx, child);
+  delete ctx.snap.runs[run.id];
+}
+
+/** Runs queued parent continuations; called by the drain loop between runs. True when it ran any. */
+export async function settleFanOuts(ctx: StepContext): Promise<boolean> {
+  let did = false;
+  while (ctx.pendingFanOut.length > 0 && ctx.snap.status === 'RUNNING') {
+    const p = ctx.pendingFanOut.shift()!;
+    const parent = ctx.snap.runs[p.parentId];
+    if (!parent || !parent.fanOut) continue;
+    const state = fanOutStateOf(ctx, parent);
+    did = true;
+    if (p.failed) await failFanOut(ctx, parent, state);
+    else if (p.more) await startChildren(ctx, parent, state);
+    else await finishFanOut(ctx, parent, state);
+  }
+  return did;
+}
