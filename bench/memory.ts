@@ -89,7 +89,8 @@ export async function measureHandWrittenMemory(fn: (input: unknown) => unknown, 
   return grown;
 }
 
-let kept: unknown;
+/** Where a measured result is parked, so the optimiser cannot drop it before the heap is measured. */
+export let kept: unknown;
 function keep(v: unknown): void {
   kept = v;
   kept = undefined;

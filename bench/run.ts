@@ -32,7 +32,6 @@ import type { MemoryFigures } from './memory';
 import { intrinsics } from './workloads/intrinsics';
 import { map1000, MAP_ITEMS } from './workloads/map-1000';
 import { passChoiceChain } from './workloads/pass-choice-chain';
-import type { Workload } from './workloads/types';
 
 function arg(name: string): string | undefined {
   const hit = process.argv.slice(2).find((a) => a === `--${name}` || a.startsWith(`--${name}=`));

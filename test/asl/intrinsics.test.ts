@@ -1,5 +1,4 @@
 import { parseIntrinsic, evaluateIntrinsic, isIntrinsicCall, INTRINSIC_FUNCTION_NAMES } from '../../lambda/asl/intrinsics';
-import { StatesError } from '../../lambda/asl/errors';
 import type { PathScope, RandomSource } from '../../lambda/asl/scope';
 import { statesErrorOf } from './helpers';
 

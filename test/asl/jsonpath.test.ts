@@ -8,7 +8,6 @@ import {
   javaToString,
   javaNumberToString,
 } from '../../lambda/asl/jsonpath';
-import { StatesError } from '../../lambda/asl/errors';
 import type { PathScope } from '../../lambda/asl/scope';
 import { statesErrorOf } from './helpers';
 

@@ -1,5 +1,4 @@
 import { resolvePayloadTemplate } from '../../lambda/asl/payload';
-import { StatesError } from '../../lambda/asl/errors';
 import type { PathScope, RandomSource } from '../../lambda/asl/scope';
 import { statesErrorOf } from './helpers';
 
