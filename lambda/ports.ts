@@ -115,6 +115,25 @@ export interface Page<T> {
   nextToken?: string;
 }
 
+/**
+ * A store's listing refused its query. The store's own errors, not the API's: the runtime, which knows
+ * the caller, turns them into InvalidToken / ValidationException (runtime/api-errors.ts, pageErrorsAsApi).
+ */
+export class InvalidPageToken extends Error {
+  override name = 'InvalidPageToken';
+  /** `token`: as given; malformed, or a token of another listing (another execution, another filter) */
+  constructor(readonly token: string) {
+    super(`Invalid Token: '${token}'`);
+  }
+}
+
+export class InvalidPageSize extends Error {
+  override name = 'InvalidPageSize';
+  constructor(readonly maxResults: number, readonly max: number) {
+    super(`maxResults must be an integer between 0 and ${max}`);
+  }
+}
+
 export interface HistoryQuery {
   maxResults?: number;
   nextToken?: string;

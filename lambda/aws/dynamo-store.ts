@@ -48,8 +48,7 @@ import type {
   Page,
   StateMachineRecord,
 } from '../ports';
-import { systemClock } from '../ports';
-import { apiError } from '../runtime/api-errors';
+import { InvalidPageSize, InvalidPageToken, systemClock } from '../ports';
 import { forEachLimited } from '../runtime/for-each-limited';
 
 // ------------------------------------------------------------------ table schema
@@ -405,7 +404,7 @@ function decodeToken(token: string | undefined, spec: QuerySpec): Item | undefin
   try {
     key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
-    throw apiError.invalidToken(`Invalid Token: '${token}'`);
+    throw new InvalidPageToken(token);
   }
   const names = keyAttributesOf(spec);
   const valid =
@@ -413,7 +412,7 @@ function decodeToken(token: string | undefined, spec: QuerySpec): Item | undefin
     Object.keys(key).length === names.length &&
     names.every((n) => typeof (key as Item)[n] === 'string') &&
     (key as Item)[spec.partitionKey] === spec.partitionValue;
-  if (!valid) throw apiError.invalidToken(`Invalid Token: '${token}'`);
+  if (!valid) throw new InvalidPageToken(token);
   return key as Item;
 }
 
@@ -424,7 +423,7 @@ function pageSize(maxResults: number | undefined): number {
   // AWS: 0 or absent means its default page of 100.
   if (maxResults === undefined || maxResults === 0) return DEFAULT_PAGE;
   if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE) {
-    throw apiError.validation(`maxResults must be an integer between 0 and ${MAX_PAGE}`);
+    throw new InvalidPageSize(maxResults, MAX_PAGE);
   }
   return maxResults;
 }

@@ -15,7 +15,7 @@
  */
 import { InvokeCommand, LambdaServiceException, type InvokeCommandInput, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { TaskInvoker, TaskOutcome, TaskRequest } from '../ports';
-import { lambdaInvokeResult } from '../local/tasks';
+import { LAMBDA_INVOKE, lambdaInvokeResult } from '../runtime/lambda-integration';
 import { MAX_PAYLOAD_BYTES } from '../engine/limits';
 import { isDirectLambdaArn } from '../engine/history';
 
@@ -24,7 +24,6 @@ import { isCallbackResource } from '../runtime/callbacks';
 // One definition of "finishes by callback" for the whole engine (the worker uses the same function).
 export { isCallbackResource };
 
-const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke(\.waitForTaskToken)?$/;
 const FUNCTION_ARN = /^(arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+)(?::([^:]+))?$/;
 /** Lambda's limit on ClientContext (base64 text). */
 const MAX_CLIENT_CONTEXT_BYTES = 3583;

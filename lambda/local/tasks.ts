@@ -6,8 +6,7 @@
  */
 import type { TaskFunction, TaskResolver } from './runner';
 import { isCallbackResource } from '../engine/definition';
-
-const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke(\.waitForTaskToken)?$/;
+import { LAMBDA_INVOKE, lambdaInvokeResult } from '../runtime/lambda-integration';
 
 /** "arn:aws:lambda:us-east-1:123:function:name[:alias]" -> "name" */
 export function lambdaFunctionName(arnOrName: string): string {
@@ -21,16 +20,6 @@ export function missingTaskCause(resource: string, input: unknown): string {
   return typeof fn === 'string'
     ? `No local task is configured for resource '${resource}' with FunctionName '${fn}'.`
     : `No local task is configured for resource '${resource}'.`;
-}
-
-export function lambdaInvokeResult(payload: unknown): unknown {
-  return {
-    ExecutedVersion: '$LATEST',
-    Payload: payload === undefined ? null : payload,
-    SdkHttpMetadata: { HttpHeaders: {}, HttpStatusCode: 200 },
-    SdkResponseMetadata: { RequestId: 'local' },
-    StatusCode: 200,
-  };
 }
 
 /**

@@ -2,6 +2,7 @@
  * Errors of the Step Functions API, by the exception names AWS uses, so `@aws-sdk/client-sfn`
  * raises the same exception classes against Stepwright as against AWS.
  */
+import { InvalidPageSize, InvalidPageToken } from '../ports';
 export class ApiError extends Error {
   constructor(
     /** AWS's exception name, e.g. "ExecutionDoesNotExist" */
@@ -30,3 +31,17 @@ export const apiError = {
   mapRunDoesNotExist: (arn: string) => new ApiError('ResourceNotFound', `Resource not found: Map Run '${arn}' does not exist`),
   validation: (message: string) => new ApiError('ValidationException', message),
 };
+
+/**
+ * A store listing called with the caller's nextToken / maxResults: the store's refusals (ports.ts) become
+ * the API's InvalidToken / ValidationException, with the store's message.
+ */
+export async function pageErrorsAsApi<T>(listing: Promise<T>): Promise<T> {
+  try {
+    return await listing;
+  } catch (e) {
+    if (e instanceof InvalidPageToken) throw apiError.invalidToken(e.message);
+    if (e instanceof InvalidPageSize) throw apiError.validation(e.message);
+    throw e;
+  }
+}

@@ -18,7 +18,7 @@ import { redriveProblems } from '../engine/redrive';
 import type { ExecutionStatus } from '../engine/types';
 import { applyEvent, flushOutbox } from './advance-execution';
 import { startRun } from './start-run';
-import { ApiError, apiError } from './api-errors';
+import { ApiError, apiError, pageErrorsAsApi } from './api-errors';
 import { arnPrefix, reconcileAfterMs, type EngineDeps } from './deps';
 import { MAX_QUEUE_DELAY_SECONDS } from './effects';
 
@@ -165,7 +165,7 @@ export async function deleteStateMachine(deps: EngineDeps, arn: string): Promise
 }
 
 export async function listStateMachines(deps: EngineDeps, q: { maxResults?: number; nextToken?: string } = {}): Promise<Page<StateMachineRecord>> {
-  return deps.store.listStateMachines(q);
+  return pageErrorsAsApi(deps.store.listStateMachines(q));
 }
 
 // ------------------------------------------------------------------ executions
@@ -278,7 +278,7 @@ export async function describeExecution(deps: EngineDeps, arn: string): Promise<
 
 export async function listExecutions(deps: EngineDeps, q: { stateMachineArn: string; statusFilter?: ExecutionStatus; maxResults?: number; nextToken?: string }): Promise<Page<ExecutionSummary>> {
   const sm = await requireStateMachine(deps, q.stateMachineArn);
-  return deps.store.listExecutions(sm.arn, { statusFilter: q.statusFilter, maxResults: q.maxResults, nextToken: q.nextToken });
+  return pageErrorsAsApi(deps.store.listExecutions(sm.arn, { statusFilter: q.statusFilter, maxResults: q.maxResults, nextToken: q.nextToken }));
 }
 
 export async function getExecutionHistory(
@@ -289,7 +289,7 @@ export async function getExecutionHistory(
   // A step's status and its events are committed together (the outbox) and the events written just after:
   // finish that first, so the history holds every event the described status implies (safe to repeat).
   if (rec.outbox) await flushOutbox(deps, rec);
-  const page = await deps.store.getHistory(q.executionArn, { maxResults: q.maxResults, nextToken: q.nextToken, reverseOrder: q.reverseOrder });
+  const page = await pageErrorsAsApi(deps.store.getHistory(q.executionArn, { maxResults: q.maxResults, nextToken: q.nextToken, reverseOrder: q.reverseOrder }));
   if (q.includeExecutionData !== false) return page;
   return { ...page, items: page.items.map(withoutData) };
 }
