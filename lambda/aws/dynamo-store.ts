@@ -1,5 +1,6 @@
 /**
- * ExecutionStore on one DynamoDB table (single-table design).
+ * ExecutionStore on one DynamoDB table (single-table design). The table's schema is in table-schema.ts,
+ * item encoding in dynamo-items.ts, paging in dynamo-pages.ts; this module does the I/O.
  *
  *   item                      pk                      sk                         GSIs
  *   state machine             SM#<smArn>              META                       gsi1: SMLIST / <smArn>
@@ -22,8 +23,7 @@
  * index writes.
  */
 import { randomUUID } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -48,385 +48,38 @@ import type {
   Page,
   StateMachineRecord,
 } from '../ports';
-import { InvalidPageSize, InvalidPageToken, systemClock } from '../ports';
+import { systemClock } from '../ports';
 import { forEachLimited } from '../runtime/for-each-limited';
+import {
+  blobRefOf,
+  chunkPrefix,
+  compact,
+  decodeEvent,
+  decodeExecution,
+  decodeStateMachine,
+  encodeExecution,
+  eventItem,
+  gunzip,
+  inlineBody,
+  keys,
+  readTextAttribute,
+  STATE_MACHINE_LIST,
+  stateMachineArnOf,
+  stateMachineItem,
+  summaryOf,
+  textAttribute,
+  type BlobRef,
+  type EncodedExecution,
+  type ExecutionBody,
+  type Item,
+} from './dynamo-items';
+import { decodeToken, encodeToken, keyAttributesOf, pageSize, pickKey, type QuerySpec } from './dynamo-pages';
+import { STEPWRIGHT_TABLE_SCHEMA } from './table-schema';
 
-// ------------------------------------------------------------------ table schema
+// The schema has its own module (lib/ builds the table from it); re-exported while lib/ still imports it from here.
+export { STEPWRIGHT_TABLE_SCHEMA, tableDefinition } from './table-schema';
 
-const SUMMARY_ATTRIBUTES = ['executionArn', 'stateMachineArn', 'name', 'status', 'startDate', 'stopDate'];
-const STATE_MACHINE_ATTRIBUTES = [
-  'arn', 'definition', 'definitionGz', 'roleArn', 'type', 'creationDate', 'updateDate', 'revisionId', 'description', 'settings',
-];
-
-/**
- * The one description of the table; the CDK stack and the local runtime both build from it, so the
- * deployed table and the embedded one cannot drift apart.
- */
-export const STEPWRIGHT_TABLE_SCHEMA = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  /** epoch seconds; enable DynamoDB TTL on it (CreateTable cannot, so the CDK stack sets it) */
-  ttlAttribute: 'expiresAt',
-  billingMode: 'PAY_PER_REQUEST',
-  indexes: {
-    /** state machine list and executions per state machine (newest first) */
-    byParent: {
-      indexName: 'gsi1',
-      partitionKey: 'gsi1pk',
-      sortKey: 'gsi1sk',
-      nonKeyAttributes: [...new Set([...SUMMARY_ATTRIBUTES, ...STATE_MACHINE_ATTRIBUTES])],
-    },
-    /** executions per state machine and status */
-    byStatus: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', nonKeyAttributes: SUMMARY_ATTRIBUTES },
-  },
-} as const;
-
-/** CreateTable input for the Stepwright table (all key attributes are strings). */
-export function tableDefinition(tableName: string): CreateTableCommandInput {
-  const s = STEPWRIGHT_TABLE_SCHEMA;
-  const indexes = Object.values(s.indexes);
-  const keyNames = [s.partitionKey, s.sortKey, ...indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
-  return {
-    TableName: tableName,
-    BillingMode: s.billingMode,
-    AttributeDefinitions: keyNames.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-    KeySchema: [
-      { AttributeName: s.partitionKey, KeyType: 'HASH' },
-      { AttributeName: s.sortKey, KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: indexes.map((i) => ({
-      IndexName: i.indexName,
-      KeySchema: [
-        { AttributeName: i.partitionKey, KeyType: 'HASH' },
-        { AttributeName: i.sortKey, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...i.nonKeyAttributes] },
-    })),
-  };
-}
-
-// ------------------------------------------------------------------ keys
-
-const STATE_MACHINE_LIST = 'SMLIST';
-
-const keys = {
-  stateMachine: (arn: string) => ({ pk: `SM#${arn}`, sk: 'META' }),
-  revision: (arn: string, revisionId: string) => ({ pk: `SM#${arn}`, sk: `REV#${revisionId}` }),
-  execution: (arn: string) => ({ pk: `EX#${arn}`, sk: 'META' }),
-  event: (arn: string, id: number) => ({ pk: `EX#${arn}`, sk: `EV#${pad(id, 12)}` }),
-  claim: (arn: string, token: string) => ({ pk: `EX#${arn}`, sk: `CLAIM#${token}` }),
-  /** a name used once under the 'unique-forever' policy: no TTL, it outlives the execution */
-  name: (stateMachineArn: string, name: string) => ({ pk: `SM#${stateMachineArn}`, sk: `NAME#${name}` }),
-  chunk: (arn: string, attempt: string, n: number) => ({ pk: `EX#${arn}`, sk: `${chunkPrefix(attempt)}${pad(n, 6)}` }),
-  /** one set per key, each its own partition key: a fan-in's shards never share a partition */
-  set: (key: string) => ({ pk: `SET#${key}`, sk: 'SET' }),
-};
-
-function chunkPrefix(attempt: string): string {
-  return `BLOB#${attempt}#`;
-}
-
-/** Zero padding keeps numeric order equal to the sort key's string order. */
-function pad(n: number, width: number): string {
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`Stepwright store: invalid sequence number ${n}`);
-  return String(n).padStart(width, '0');
-}
-
-// ------------------------------------------------------------------ sizes and payload encoding
-
-/** DynamoDB refuses items over 400 KB (names + values); stay well below it. */
-const INLINE_LIMIT = 350 * 1024;
-const CHUNK_BYTES = 350 * 1024;
-const MAX_PAGE = 1000;
-
-type Item = Record<string, unknown>;
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
-
-/** An upper estimate of DynamoDB's item size for our flat items (strings, numbers, binary). */
-function itemBytes(item: Item): number {
-  let total = 0;
-  for (const [name, value] of Object.entries(item)) {
-    if (value === undefined) continue;
-    total += Buffer.byteLength(name);
-    if (typeof value === 'string') total += Buffer.byteLength(value);
-    else if (value instanceof Uint8Array) total += value.byteLength;
-    else if (typeof value === 'number') total += 21;
-    else total += Buffer.byteLength(JSON.stringify(value));
-  }
-  return total;
-}
-
-/** Drops undefined members so any DocumentClient (whatever its marshall options) accepts the item. */
-function compact<T extends Item>(item: T): T {
-  for (const k of Object.keys(item)) if (item[k] === undefined) delete item[k];
-  return item;
-}
-
-function gzip(text: string): Uint8Array {
-  return gzipSync(Buffer.from(text, 'utf8'));
-}
-
-function gunzip(data: Uint8Array): string {
-  return gunzipSync(data).toString('utf8');
-}
-
-function splitBytes(data: Uint8Array, size: number): Uint8Array[] {
-  const parts: Uint8Array[] = [];
-  for (let at = 0; at < data.byteLength; at += size) parts.push(data.subarray(at, at + size));
-  return parts;
-}
-
-/** A JSON text attribute that is gzipped (binary) when it would not fit an item comfortably. */
-function textAttribute(name: string, text: string, limit = 300 * 1024): Item {
-  if (Buffer.byteLength(text) <= limit) return { [name]: text };
-  const gz = gzip(text);
-  if (gz.byteLength > INLINE_LIMIT) throw new Error(`Stepwright store: ${name} is too large to store (${gz.byteLength} bytes gzipped)`);
-  return { [`${name}Gz`]: gz };
-}
-
-function readTextAttribute(item: Item, name: string): string | undefined {
-  const gz = item[`${name}Gz`];
-  if (gz instanceof Uint8Array) return gunzip(gz);
-  return item[name] as string | undefined;
-}
-
-// ------------------------------------------------------------------ execution items
-
-/** The parts of an execution record that can be large; they move together when the record is big. */
-interface ExecutionBody {
-  input: string;
-  output?: string;
-  cause?: string;
-  snapshot?: ExecutionRecord['snapshot'];
-  outbox?: ExecutionRecord['outbox'];
-  child?: ExecutionRecord['child'];
-}
-
-/** Where the body of a chunked record lives: `chunks` items under BLOB#<attempt>#. */
-interface BlobRef {
-  attempt: string;
-  chunks: number;
-}
-
-interface EncodedExecution {
-  item: Item;
-  chunks: Uint8Array[];
-  blob?: BlobRef;
-}
-
-function executionHead(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined): Item {
-  const sortKey = `${exec.startDate}#${exec.name}`;
-  const listed = exec.child === undefined;
-  return compact({
-    ...keys.execution(exec.executionArn),
-    gsi1pk: listed ? `SMEX#${exec.stateMachineArn}` : undefined,
-    gsi1sk: listed ? sortKey : undefined,
-    gsi2pk: listed ? `SMEX#${exec.stateMachineArn}#${exec.status}` : undefined,
-    gsi2sk: listed ? sortKey : undefined,
-    executionArn: exec.executionArn,
-    stateMachineArn: exec.stateMachineArn,
-    stateMachineName: exec.stateMachineName,
-    revisionId: exec.revisionId,
-    name: exec.name,
-    status: exec.status,
-    startDate: exec.startDate,
-    stopDate: exec.stopDate,
-    error: exec.error,
-    traceId: exec.traceId,
-    // null (keep forever) is stored as -1: compact() drops undefined, and null means "absent" to readers
-    retentionSeconds: exec.retentionSeconds === null ? -1 : exec.retentionSeconds,
-    version: exec.version,
-    updatedAt: exec.updatedAt,
-    writeId,
-    expiresAt,
-  });
-}
-
-/**
- * Three layouts, smallest first: body attributes inline as readable strings; the body gzipped into
- * one binary attribute; the gzipped body in chunk items with only a reference in META.
- */
-function encodeExecution(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined): EncodedExecution {
-  const head = executionHead(exec, writeId, expiresAt);
-  const inline = compact({
-    ...head,
-    input: exec.input,
-    output: exec.output,
-    cause: exec.cause,
-    snapshot: exec.snapshot === undefined ? undefined : JSON.stringify(exec.snapshot),
-    outbox: exec.outbox === undefined ? undefined : JSON.stringify(exec.outbox),
-    child: exec.child === undefined ? undefined : JSON.stringify(exec.child),
-  });
-  if (itemBytes(inline) <= INLINE_LIMIT) return { item: inline, chunks: [] };
-
-  const body: ExecutionBody = { input: exec.input, output: exec.output, cause: exec.cause, snapshot: exec.snapshot, outbox: exec.outbox, child: exec.child };
-  const gz = gzip(JSON.stringify(body));
-  if (itemBytes(head) + 'bodyGz'.length + gz.byteLength <= INLINE_LIMIT) return { item: { ...head, bodyGz: gz }, chunks: [] };
-
-  const chunks = splitBytes(gz, CHUNK_BYTES);
-  const blob = { attempt: writeId, chunks: chunks.length };
-  return { item: { ...head, blobAttempt: blob.attempt, blobChunks: blob.chunks }, chunks, blob };
-}
-
-function blobRefOf(item: Item | undefined): BlobRef | undefined {
-  if (!item || typeof item.blobAttempt !== 'string') return undefined;
-  return { attempt: item.blobAttempt, chunks: Number(item.blobChunks) };
-}
-
-function inlineBody(item: Item): ExecutionBody {
-  if (item.bodyGz instanceof Uint8Array) return JSON.parse(gunzip(item.bodyGz)) as ExecutionBody;
-  return {
-    input: item.input as string,
-    output: item.output as string | undefined,
-    cause: item.cause as string | undefined,
-    snapshot: typeof item.snapshot === 'string' ? JSON.parse(item.snapshot) : undefined,
-    outbox: typeof item.outbox === 'string' ? JSON.parse(item.outbox) : undefined,
-    child: typeof item.child === 'string' ? JSON.parse(item.child) : undefined,
-  };
-}
-
-function decodeExecution(item: Item, body: ExecutionBody): ExecutionRecord {
-  return compact({
-    executionArn: item.executionArn as string,
-    stateMachineArn: item.stateMachineArn as string,
-    stateMachineName: item.stateMachineName as string,
-    revisionId: item.revisionId as string,
-    name: item.name as string,
-    status: item.status as ExecutionRecord['status'],
-    input: body.input,
-    startDate: item.startDate as string,
-    stopDate: item.stopDate as string | undefined,
-    output: body.output,
-    error: item.error as string | undefined,
-    cause: body.cause,
-    traceId: item.traceId as string | undefined,
-    retentionSeconds: item.retentionSeconds === undefined ? undefined : Number(item.retentionSeconds) < 0 ? null : Number(item.retentionSeconds),
-    version: Number(item.version),
-    updatedAt: item.updatedAt as string | undefined,
-    snapshot: body.snapshot,
-    outbox: body.outbox,
-    child: body.child,
-  });
-}
-
-function summaryOf(item: Item): ExecutionSummary {
-  return compact({
-    executionArn: item.executionArn as string,
-    stateMachineArn: item.stateMachineArn as string,
-    name: item.name as string,
-    status: item.status as ExecutionSummary['status'],
-    startDate: item.startDate as string,
-    stopDate: item.stopDate as string | undefined,
-  });
-}
-
-// ------------------------------------------------------------------ state machine and event items
-
-function stateMachineItem(sm: StateMachineRecord): Item {
-  return compact({
-    ...keys.stateMachine(sm.arn),
-    gsi1pk: STATE_MACHINE_LIST,
-    gsi1sk: sm.arn,
-    name: sm.name,
-    arn: sm.arn,
-    roleArn: sm.roleArn,
-    type: sm.type,
-    status: sm.status,
-    creationDate: sm.creationDate,
-    updateDate: sm.updateDate,
-    revisionId: sm.revisionId,
-    description: sm.description,
-    settings: sm.settings === undefined ? undefined : JSON.stringify(sm.settings),
-    ...textAttribute('definition', sm.definition),
-  });
-}
-
-function decodeStateMachine(item: Item): StateMachineRecord {
-  return compact({
-    name: item.name as string,
-    arn: item.arn as string,
-    definition: readTextAttribute(item, 'definition') as string,
-    roleArn: item.roleArn as string,
-    type: item.type as StateMachineRecord['type'],
-    status: item.status as StateMachineRecord['status'],
-    creationDate: item.creationDate as string,
-    updateDate: item.updateDate as string | undefined,
-    revisionId: item.revisionId as string,
-    description: item.description as string | undefined,
-    settings: typeof item.settings === 'string' ? JSON.parse(item.settings) : undefined,
-  });
-}
-
-/** Events are stored as JSON text: detail payloads may hold shapes a DynamoDB map cannot (empty keys). */
-function eventItem(executionArn: string, event: HistoryEvent, expiresAt: number | undefined): Item {
-  return compact({ ...keys.event(executionArn, event.id), id: event.id, expiresAt, ...textAttribute('event', JSON.stringify(event)) });
-}
-
-function decodeEvent(item: Item): HistoryEvent {
-  return JSON.parse(readTextAttribute(item, 'event') as string) as HistoryEvent;
-}
-
-/** AWS execution ARNs embed the state machine's name: ...:execution:<sm>:<name> -> ...:stateMachine:<sm>. */
-function stateMachineArnOf(executionArn: string): string {
-  return executionArn.replace(/:execution:([^:]+):[^:]+$/, ':stateMachine:$1');
-}
-
-// ------------------------------------------------------------------ pagination tokens
-
-interface QuerySpec {
-  indexName?: string;
-  partitionKey: string;
-  partitionValue: string;
-  sortKey: string;
-  sortPrefix?: string;
-  forward: boolean;
-  consistent: boolean;
-}
-
-/** The attributes of an item that make up LastEvaluatedKey for a query on `spec`'s table or index. */
-function keyAttributesOf(spec: QuerySpec): string[] {
-  const base = [STEPWRIGHT_TABLE_SCHEMA.partitionKey, STEPWRIGHT_TABLE_SCHEMA.sortKey];
-  return spec.indexName ? [spec.partitionKey, spec.sortKey, ...base] : base;
-}
-
-function pickKey(item: Item, names: string[]): Item {
-  return Object.fromEntries(names.map((n) => [n, item[n]]));
-}
-
-function encodeToken(key: Item): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-/** Refuses tokens that are malformed or belong to another listing (another execution, another filter). */
-function decodeToken(token: string | undefined, spec: QuerySpec): Item | undefined {
-  if (token === undefined || token === '') return undefined;
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidPageToken(token);
-  }
-  const names = keyAttributesOf(spec);
-  const valid =
-    typeof key === 'object' && key !== null && !Array.isArray(key) &&
-    Object.keys(key).length === names.length &&
-    names.every((n) => typeof (key as Item)[n] === 'string') &&
-    (key as Item)[spec.partitionKey] === spec.partitionValue;
-  if (!valid) throw new InvalidPageToken(token);
-  return key as Item;
-}
-
-const DEFAULT_PAGE = 100;
-
-/** maxResults as the Step Functions API reads it: 0 or absent means the default; at most 1000. */
-function pageSize(maxResults: number | undefined): number {
-  // AWS: 0 or absent means its default page of 100.
-  if (maxResults === undefined || maxResults === 0) return DEFAULT_PAGE;
-  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE) {
-    throw new InvalidPageSize(maxResults, MAX_PAGE);
-  }
-  return maxResults;
-}
 
 // ------------------------------------------------------------------ errors and retries
 

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { tableDefinition } from '../aws/dynamo-store';
+import { tableDefinition } from '../aws/table-schema';
 import { closeLevelIteratorsOnReturn } from './level-iterators';
 
 /** dynalite ships no types; this is the part of its API we use. */

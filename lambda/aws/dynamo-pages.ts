@@ -1,0 +1,67 @@
+/**
+ * ListExecutions / ListStateMachines / GetExecutionHistory paging on DynamoDB queries: the query
+ * shape, page tokens (LastEvaluatedKey, base64url, checked against the listing they came from) and
+ * maxResults as the Step Functions API reads it. Refusals are the store's own errors (ports.ts).
+ */
+import { InvalidPageSize, InvalidPageToken } from '../ports';
+import type { Item } from './dynamo-items';
+import { STEPWRIGHT_TABLE_SCHEMA } from './table-schema';
+
+// ------------------------------------------------------------------ pagination tokens
+
+export interface QuerySpec {
+  indexName?: string;
+  partitionKey: string;
+  partitionValue: string;
+  sortKey: string;
+  sortPrefix?: string;
+  forward: boolean;
+  consistent: boolean;
+}
+
+/** The attributes of an item that make up LastEvaluatedKey for a query on `spec`'s table or index. */
+export function keyAttributesOf(spec: QuerySpec): string[] {
+  const base = [STEPWRIGHT_TABLE_SCHEMA.partitionKey, STEPWRIGHT_TABLE_SCHEMA.sortKey];
+  return spec.indexName ? [spec.partitionKey, spec.sortKey, ...base] : base;
+}
+
+export function pickKey(item: Item, names: string[]): Item {
+  return Object.fromEntries(names.map((n) => [n, item[n]]));
+}
+
+export function encodeToken(key: Item): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/** Refuses tokens that are malformed or belong to another listing (another execution, another filter). */
+export function decodeToken(token: string | undefined, spec: QuerySpec): Item | undefined {
+  if (token === undefined || token === '') return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidPageToken(token);
+  }
+  const names = keyAttributesOf(spec);
+  const valid =
+    typeof key === 'object' && key !== null && !Array.isArray(key) &&
+    Object.keys(key).length === names.length &&
+    names.every((n) => typeof (key as Item)[n] === 'string') &&
+    (key as Item)[spec.partitionKey] === spec.partitionValue;
+  if (!valid) throw new InvalidPageToken(token);
+  return key as Item;
+}
+
+/** The largest page the Step Functions API takes (maxResults). */
+const MAX_PAGE = 1000;
+export const DEFAULT_PAGE = 100;
+
+/** maxResults as the Step Functions API reads it: 0 or absent means the default; at most 1000. */
+export function pageSize(maxResults: number | undefined): number {
+  // AWS: 0 or absent means its default page of 100.
+  if (maxResults === undefined || maxResults === 0) return DEFAULT_PAGE;
+  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE) {
+    throw new InvalidPageSize(maxResults, MAX_PAGE);
+  }
+  return maxResults;
+}
