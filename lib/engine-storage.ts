@@ -7,7 +7,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { STEPWRIGHT_TABLE_SCHEMA } from '../lambda/aws/dynamo-store';
+import { STEPWRIGHT_TABLE_SCHEMA } from '../lambda/aws/table-schema';
 import type { ResolvedEngineSettings, StepwrightEngineProps } from './engine-props';
 
 export interface EngineStorage {
