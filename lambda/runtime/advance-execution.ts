@@ -64,7 +64,12 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
   if (known && rec.version <= known.version) {
     // The same outbox: wait for that flush. An older one: the record has moved on since it was read, and
     // no commit happens over an unflushed outbox, so it was flushed long ago.
-    if (rec.version === known.version) await known.done;
+    if (rec.version === known.version && !(await known.done)) {
+      // That flush failed (its delivery "crashed"), and its message may already count as handled: a
+      // redelivery that acknowledged itself after waiting would leave the outbox to nobody. Flush it here.
+      if (flushes.get(arn) === known) flushes.delete(arn);
+      return flushOutbox(deps, rec);
+    }
     return rec;
   }
   const done = writeOutbox(deps, rec);
