@@ -25,7 +25,7 @@ import { applyResultPath, defineKey } from '../asl/jsonpath';
 import type { AdvanceOptions } from './advance-options';
 import type { ContextExtras } from './context';
 import { evaluateAssign, evaluateTemplate, resultToOutput, type QueryLanguage, type StateEnv } from './dataflow';
-import { errorHandlingOf, machineAt, stateIn, transitionOf, type Catcher, type StateDefinition, type StateMachineDefinition, type TaskState, type WaitState, type WorkState } from './definition';
+import { errorHandlingOf, machineAt, stateIn, transitionOf, type Catcher, type StateDefinition, type StateMachineDefinition, type StateOfType, type StateType, type WorkState } from './definition';
 import { RunEnv } from './env';
 import { childEnded, settleFanOuts } from './fan-out/children';
 import { spreadAnswer } from './fan-out/spread';
@@ -241,10 +241,10 @@ class Step implements StepContext {
   }
 
   /** The state of a run waiting on a task or a timer: of that kind, since the wait was made by it. */
-  private stateOfKind<T extends 'Task' | 'Wait'>(run: Run, type: T): T extends 'Task' ? TaskState : WaitState {
+  private stateOfKind<T extends StateType>(run: Run, type: T): StateOfType<T> {
     const state = this.stateOf(run);
     if (state.Type !== type) throw new Error(`advance: the run ${run.id} waits in its ${state.Type} state '${run.stateName}' as a ${type} state would`);
-    return state as T extends 'Task' ? TaskState : WaitState;
+    return state as StateOfType<T>;
   }
 
   private languageOf(state: StateDefinition): QueryLanguage {
