@@ -37,6 +37,12 @@ function losing(t: TestEngine, lose: (body: WorkMessage) => boolean): OutgoingMe
   return lost;
 }
 
+/** The crash is over (the queue takes messages again); then a sweep as it would run `ms` from now. */
+function healedSweep(t: TestEngine, ms: number, staleAfterMs: number) {
+  t.engine.queue.send = Object.getPrototypeOf(t.engine.queue).send.bind(t.engine.queue);
+  return sweep(later(t.deps, ms), { staleAfterMs });
+}
+
 /** The same deps, `ms` later: what a sweep sees once the bound has passed. */
 function later(deps: EngineDeps, ms: number): EngineDeps {
   return { ...deps, clock: { now: () => new Date(Date.now() + ms) } };
@@ -87,8 +93,7 @@ it('a lost timer message: the sweep fires the timer once it is past due, and onl
   // not yet due: a sweep must not cut the Wait short
   expect(await sweep(later(t.deps, 0), { staleAfterMs: 0 })).toMatchObject({ resent: 0 });
   expect((await t.get(arn)).status).toBe('RUNNING');
-  t.engine.queue.send = Object.getPrototypeOf(t.engine.queue).send.bind(t.engine.queue);
-  const report = await sweep(later(t.deps, 3_000), { staleAfterMs: 0 });
+  const report = await healedSweep(t, 3_000, 0);
   expect(report.resent).toBeGreaterThanOrEqual(1);
   const rec = await t.finished(arn);
   expect(rec.status).toBe('SUCCEEDED');
@@ -163,8 +168,7 @@ it('a spread Map whose collect message was lost: the stale parent is found and i
   await until('the collect to be lost', () => (lost.length ? true : undefined));
   await t.engine.idle();
   expect((await t.get(arn)).status).toBe('RUNNING');
-  t.engine.queue.send = Object.getPrototypeOf(t.engine.queue).send.bind(t.engine.queue);
-  const report = await sweep(later(t.deps, 61_000), { staleAfterMs: 60_000 });
+  const report = await healedSweep(t, 61_000, 60_000);
   expect(report.resent).toBeGreaterThanOrEqual(1);
   const rec = await t.finished(arn);
   expect(rec.status).toBe('SUCCEEDED');
