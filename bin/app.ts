@@ -11,11 +11,11 @@ import { StepwrightStack } from '../lib/stepwright-stack';
 
 const app = new App();
 const flag = (name: string, fallback: boolean) => {
-  const v = app.node.tryGetContext(name);
+  const v: unknown = app.node.tryGetContext(name);
   return v === undefined ? fallback : v === true || v === 'true';
 };
 
-new StepwrightStack(app, app.node.tryGetContext('stackName') ?? 'Stepwright', {
+new StepwrightStack(app, (app.node.tryGetContext('stackName') as string | undefined) ?? 'Stepwright', {
   description: 'Stepwright: Amazon States Language engine on DynamoDB, SQS and Lambda',
   examples: flag('examples', true),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

@@ -63,6 +63,35 @@ function corsOriginOf(text: string): string {
   return origin;
 }
 
+/** The options commander parses for each command (every flag is a string or a boolean switch). */
+interface RunOptions {
+  input?: string;
+  inputFile?: string;
+  tasks?: string;
+  name?: string;
+  json?: boolean;
+  history?: boolean;
+  fastTimers?: boolean;
+}
+interface ServeOptions {
+  port: string;
+  host: string;
+  data: string;
+  config: string;
+  timeScale: string;
+  inMemory?: boolean;
+  fanOut: string;
+  corsOrigin?: string[];
+}
+interface RedriveOptions {
+  endpoint: string;
+  latestDefinition?: boolean;
+}
+interface ConformanceOptions {
+  expectations: string;
+  filter?: string;
+}
+
 const program = new Command();
 program.name('stepwright').description('Run Amazon States Language state machines: locally, or on your own AWS account.');
 
@@ -77,7 +106,7 @@ program
   .option('--json', 'print one JSON object {status, output, error, cause}')
   .option('--history', 'print the execution history events')
   .option('--fast-timers', 'do not really wait: Waits and retry intervals end at once, in order')
-  .action(async (file: string, opts) => {
+  .action(async (file: string, opts: RunOptions) => {
     const definition = loadDefinition(file);
     const input = parseInput(opts);
     const tasks = opts.tasks ? loadTaskModule(resolve(opts.tasks)) : undefined;
@@ -113,8 +142,8 @@ program
   .option('--in-memory', 'keep nothing on disk')
   .option('--fan-out <mode>', 'how Map items and Parallel branches run: auto (spread those holding a Task), spread, inline', 'auto')
   .option('--cors-origin <origin>', 'let web pages from this origin (e.g. http://localhost:3000) call the server; repeatable or a comma list. Other origins are refused', (v: string, prev: string[] = []) => [...prev, ...v.split(',')])
-  .action(async (opts) => {
-    const corsOrigins = ((opts.corsOrigin ?? []) as string[]).map((o) => o.trim()).filter(Boolean).map(corsOriginOf);
+  .action(async (opts: ServeOptions) => {
+    const corsOrigins = (opts.corsOrigin ?? []).map((o) => o.trim()).filter(Boolean).map(corsOriginOf);
     const port = Number(opts.port);
     let fanOut;
     try {
@@ -134,7 +163,7 @@ program
   .argument('<executionArn>', 'the execution to redrive')
   .option('--endpoint <url>', 'the Stepwright API', 'http://127.0.0.1:8083')
   .option('--latest-definition', "continue on the state machine's current definition (after you corrected it)")
-  .action(async (executionArn: string, opts) => {
+  .action(async (executionArn: string, opts: RedriveOptions) => {
     let res: Response;
     try {
       res = await fetch(`${opts.endpoint.replace(/\/$/, '')}/executions/${encodeURIComponent(executionArn)}/redrive`, {
@@ -156,7 +185,7 @@ program
   .argument('<dir>', 'corpus folder, e.g. ../shared/conformance')
   .addOption(new Option('--expectations <file>', 'known failures, one "<case>  # reason" per line').default(resolve(__dirname, '../test/conformance/known-failures.txt')))
   .option('--filter <text>', 'only cases whose name contains text, or whose group equals it')
-  .action(async (dir: string, opts) => {
+  .action(async (dir: string, opts: ConformanceOptions) => {
     const summary = await runConformance(dir, { expectationsFile: opts.expectations, filter: opts.filter });
     process.exitCode = summary.unexpected.length > 0 ? 1 : 0;
   });
