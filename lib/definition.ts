@@ -47,7 +47,7 @@ const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' 
 /** Plain objects only: tokens (IResolvable instances) inside a rendered chain must keep their class. */
 function isPlain(v: unknown): v is Json {
   if (!isObject(v)) return false;
-  const proto = Object.getPrototypeOf(v);
+  const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
 
@@ -160,7 +160,7 @@ export interface FunctionReference {
 /** The Parameters (JSONPath) or Arguments (JSONata) of a lambda:invoke task. */
 function invokeArgs(state: Json): Json | string | undefined {
   if (isObject(state.Parameters)) return state.Parameters;
-  if (isObject(state.Arguments) || typeof state.Arguments === 'string') return state.Arguments as Json | string;
+  if (isObject(state.Arguments) || typeof state.Arguments === 'string') return state.Arguments;
   return undefined;
 }
 

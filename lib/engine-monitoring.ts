@@ -48,6 +48,12 @@ export function executionsFailedMetric(props: cloudwatch.MetricOptions = {}): cl
   });
 }
 
+/** Every alarm of the engine (Object.values on the interface itself would be `any[]`). */
+function alarmList(alarms: StepwrightAlarms): cloudwatch.Alarm[] {
+  const byName: Record<keyof StepwrightAlarms, cloudwatch.Alarm> = alarms;
+  return Object.values(byName);
+}
+
 export function createAlarms(engine: Construct, parts: MonitoredParts, props: StepwrightEngineProps): StepwrightAlarms {
   const fiveMinutes = Duration.minutes(5);
   const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string, evaluationPeriods = 1) =>
@@ -84,7 +90,7 @@ export function createAlarms(engine: Construct, parts: MonitoredParts, props: St
   };
   if (props.alarmTopic) {
     const action = new cwActions.SnsAction(props.alarmTopic);
-    for (const a of Object.values(alarms)) a.addAlarmAction(action);
+    for (const a of alarmList(alarms)) a.addAlarmAction(action);
   }
   return alarms;
 }
@@ -95,7 +101,7 @@ export function createDashboard(engine: Construct, parts: MonitoredParts, alarms
   const d = new cloudwatch.Dashboard(engine, 'Dashboard', { dashboardName });
   const width = 8;
   d.addWidgets(
-    new cloudwatch.AlarmStatusWidget({ title: 'Stepwright alarms', alarms: Object.values(alarms), width: 24, height: 3 }),
+    new cloudwatch.AlarmStatusWidget({ title: 'Stepwright alarms', alarms: alarmList(alarms), width: 24, height: 3 }),
   );
   d.addWidgets(
     new cloudwatch.GraphWidget({ title: 'Executions failed', left: [executionsFailedMetric()], width }),

@@ -60,7 +60,7 @@ export interface StepwrightTriggerOptions {
   /** Kinesis with StartingPosition.AT_TIMESTAMP: epoch seconds. */
   readonly startingPositionTimestamp?: number;
   /** Event source mapping filters (`lambda.FilterCriteria.filter(...)`): records that match none are dropped before the function runs. */
-  readonly filters?: Array<{ [key: string]: any }>;
+  readonly filters?: Array<{ [key: string]: unknown }>;
   /** Concurrent batches per shard (1..10). @default 1 */
   readonly parallelizationFactor?: number;
 
@@ -304,8 +304,8 @@ function checkTable(scope: Construct, engine: IStepwrightEngine, table: dynamodb
   }
   if (props.inputMapping === 'newImage') {
     const cfn = table.node.defaultChild;
-    const spec = cfn instanceof dynamodb.CfnTable || cfn instanceof dynamodb.CfnGlobalTable ? Stack.of(scope).resolve(cfn.streamSpecification) : undefined;
-    const viewType: unknown = spec?.streamViewType;
+    const spec: unknown = cfn instanceof dynamodb.CfnTable || cfn instanceof dynamodb.CfnGlobalTable ? Stack.of(scope).resolve(cfn.streamSpecification) : undefined;
+    const viewType: unknown = spec !== null && typeof spec === 'object' && 'streamViewType' in spec ? spec.streamViewType : undefined;
     if (viewType === dynamodb.StreamViewType.KEYS_ONLY || viewType === dynamodb.StreamViewType.OLD_IMAGE) {
       fail(`inputMapping 'newImage' needs a stream with new images, but the stream of ${table.node.path} is ${viewType} (use NEW_IMAGE or NEW_AND_OLD_IMAGES)`);
     }

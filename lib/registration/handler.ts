@@ -10,7 +10,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoExecutionStore } from '../../lambda/aws/dynamo-store';
 import type { ExecutionStore } from '../../lambda/ports';
-import { stateMachineRecord, type RegistrationInput } from '../state-machine-record';
+import { stateMachineRecord, type RegistrationInput, type StateMachineSettings } from '../state-machine-record';
 
 /** The part of CloudFormation's custom resource event the provider framework hands us. */
 export interface RegistrationEvent {
@@ -48,7 +48,8 @@ export function inputOf(props: Record<string, unknown>): RegistrationInput & { t
     roleArn: str(props, 'RoleArn')!,
     definition: str(props, 'Definition')!,
     description: str(props, 'Description', false),
-    settings: settings ? JSON.parse(settings) : undefined,
+    // the text StepwrightStateMachine wrote with JSON.stringify(settings)
+    settings: settings ? (JSON.parse(settings) as StateMachineSettings) : undefined,
   };
 }
 
