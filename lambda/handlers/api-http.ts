@@ -102,5 +102,5 @@ export type StatusFilter = ExecutionStatus | 'PENDING_REDRIVE';
 export function statusFilterOf(v: unknown): StatusFilter | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string' && (STATUS_FILTERS as readonly string[]).includes(v)) return v as StatusFilter;
-  throw apiError.validation(`1 validation error detected: Value '${String(v)}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUS_FILTERS.join(', ')}]`);
+  throw apiError.validation(`1 validation error detected: Value '${typeof v === 'string' ? v : JSON.stringify(v)}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUS_FILTERS.join(', ')}]`);
 }

@@ -134,7 +134,7 @@ const ACTIONS: Record<string, Action> = {
     await svc.sendTaskHeartbeat(deps, { taskToken: str(b, 'taskToken') });
     return {};
   },
-  ValidateStateMachineDefinition: async (_deps, b) => svc.validateStateMachineDefinition(str(b, 'definition')),
+  ValidateStateMachineDefinition: (_deps, b) => Promise.resolve(svc.validateStateMachineDefinition(str(b, 'definition'))),
 };
 
 export async function jsonProtocol(deps: EngineDeps, req: HttpRequest, target: string): Promise<HttpResponse> {

@@ -95,7 +95,7 @@ export interface RestRoute extends RouteOptions {
 
 function on<P extends string>(method: Method, path: P, options: RouteOptions, handler: (deps: EngineDeps, r: RouteRequest<ParamsOf<P>>) => Promise<HttpResponse>): RestRoute {
   const segments = path.split('/').filter(Boolean).map((s) => (/^\{\w+\}$/.test(s) ? { param: s.slice(1, -1) } : { literal: s }));
-  return { method, path, segments, ...options, handler: handler as RestRoute['handler'] };
+  return { method, path, segments, ...options, handler };
 }
 
 // ------------------------------------------------------------------ the routes
@@ -105,9 +105,11 @@ const smArn = (deps: EngineDeps, name: string) => (name.startsWith('arn:') ? nam
 /** A definition or input given as a JSON value is stored as its text. */
 const asText = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
 
+/** JSON text the store holds (it was checked when stored), as the value it stands for. */
+const parse = (s: string | undefined): unknown => (s === undefined ? undefined : JSON.parse(s));
+
 /** REST shows input and output as JSON values, not JSON text. */
 function restExecution(d: svc.ExecutionDescription) {
-  const parse = (s: string | undefined) => (s === undefined ? undefined : JSON.parse(s));
   return { ...d, input: parse(d.input), output: parse(d.output) };
 }
 
@@ -125,7 +127,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   }),
   on('GET', '/state-machines/{name}', {}, async (deps, { params }) => {
     const sm = await svc.requireStateMachine(deps, smArn(deps, params.name));
-    return json(200, { name: sm.name, stateMachineArn: sm.arn, definition: JSON.parse(sm.definition), status: sm.status, creationDate: sm.creationDate, updateDate: sm.updateDate, revisionId: sm.revisionId, settings: sm.settings ?? {} });
+    return json(200, { name: sm.name, stateMachineArn: sm.arn, definition: parse(sm.definition), status: sm.status, creationDate: sm.creationDate, updateDate: sm.updateDate, revisionId: sm.revisionId, settings: sm.settings ?? {} });
   }),
   on('PUT', '/state-machines/{name}', { body: ['definition', 'roleArn', 'settings'] }, async (deps, { params, body: b }) =>
     json(200, await svc.updateStateMachine(deps, { stateMachineArn: smArn(deps, params.name), definition: asText(b.definition), roleArn: optStr(b, 'roleArn'), settings: b.settings })),

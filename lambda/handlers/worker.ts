@@ -17,6 +17,7 @@ import type { ExecutionRecord, FanOutOrder, OutgoingMessage, WorkMessage } from 
 import type { HistoryEvent } from '../engine/history';
 import type { ExecutionSnapshot, Run } from '../engine/types';
 import { logger } from '../runtime/logger';
+import { fullJitterBackoff } from '../backoff';
 
 /**
  * Retry backoff of a failed work message: capped exponential with full jitter, uniform in
@@ -32,8 +33,7 @@ export const RETRY_CAP_SECONDS = 300;
 
 export function retryDelaySeconds(receiveCount: number, random: () => number): number {
   const n = Number.isFinite(receiveCount) && receiveCount >= 1 ? receiveCount : 1; // a missing or odd attribute counts as the first
-  const ceiling = Math.min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2 ** (n - 1));
-  return random() * ceiling;
+  return fullJitterBackoff(n - 1, RETRY_BASE_SECONDS, RETRY_CAP_SECONDS, random);
 }
 
 export const WORKER_FAILURE = 'Stepwright.WorkerFailure';
@@ -66,7 +66,7 @@ export function createWorkerHandler(getDeps: () => EngineDeps | Promise<EngineDe
           await retryAfter(deps, r, 0);
         } else {
           // deps.timeScale: the local engine's "everything faster" (undefined, so 1, on AWS).
-          const seconds = retryDelaySeconds(receives, deps.random.random) * (deps.timeScale ?? 1);
+          const seconds = retryDelaySeconds(receives, () => deps.random.random()) * (deps.timeScale ?? 1);
           logger.warn('work message failed; it will be retried', { messageId: r.messageId, kind: msg.kind, executionArn: msg.executionArn, receives, error, retryInSeconds: seconds });
           await retryAfter(deps, r, seconds);
         }
