@@ -23,6 +23,7 @@
  * index writes.
  */
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -50,6 +51,7 @@ import type {
 } from '../ports';
 import { systemClock } from '../ports';
 import { forEachLimited } from '../runtime/for-each-limited';
+import { fullJitterBackoff } from '../backoff';
 import {
   blobRefOf,
   chunkPrefix,
@@ -89,9 +91,9 @@ function isConditionFailed(e: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Exponential backoff with full jitter, as AWS recommends for UnprocessedItems. */
+/** Exponential backoff with full jitter, as AWS recommends for UnprocessedItems (100 ms first, at most 2 s). */
 function backoffMs(attempt: number): number {
-  return Math.random() * Math.min(2000, 50 * 2 ** attempt);
+  return fullJitterBackoff(attempt, 50, 2000);
 }
 
 const MAX_BATCH_ATTEMPTS = 10;
@@ -142,7 +144,7 @@ export class DynamoExecutionStore implements ExecutionStore {
   private readonly tableName: string;
   private readonly ttlSeconds?: DynamoExecutionStoreOptions['ttlSeconds'];
   private readonly clock: Clock;
-  private readonly known = new Map<string, KnownVersion>();
+  private readonly known = new LRUCache<string, KnownVersion>({ max: MAX_KNOWN_VERSIONS });
 
   constructor(opts: DynamoExecutionStoreOptions) {
     this.doc = opts.client instanceof DynamoDBDocumentClient ? opts.client : DynamoDBDocumentClient.from(opts.client);
@@ -339,9 +341,7 @@ export class DynamoExecutionStore implements ExecutionStore {
   }
 
   private remember(executionArn: string, known: KnownVersion): void {
-    this.known.delete(executionArn); // re-insert so Map order is least recently used first
     this.known.set(executionArn, known);
-    if (this.known.size > MAX_KNOWN_VERSIONS) this.known.delete(this.known.keys().next().value as string);
   }
 
   private async expiryFor(exec: ExecutionRecord): Promise<number | undefined> {

@@ -5,6 +5,7 @@
  */
 import { ChangeMessageVisibilityCommand, SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import type { OutgoingMessage, WorkQueue } from '../ports';
+import { fullJitterBackoff } from '../backoff';
 
 /** SQS's limit on DelaySeconds; the engine re-delays longer waits through `notBefore`. */
 export const MAX_DELAY_SECONDS = 900;
@@ -144,8 +145,7 @@ export class SqsWorkQueue implements WorkQueue {
       if (retryable.size === 0) return permanent;
       if (attempt >= this.maxAttempts) return [...permanent, ...failed.filter((f) => !f.senderFault)];
       pending = pending.filter((e) => retryable.has(e.Id!));
-      const cap = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-      await this.sleep(Math.random() * cap);
+      await this.sleep(fullJitterBackoff(attempt - 1, this.baseDelayMs, this.maxDelayMs));
     }
   }
 }

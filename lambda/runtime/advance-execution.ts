@@ -10,7 +10,9 @@
  * keyed by event id, and every queue message is checked against the snapshot by its token. A crash
  * before the commit leaves nothing behind; the redelivered message does it all again.
  */
+import { LRUCache } from 'lru-cache';
 import { advance } from '../engine/interpreter';
+import { fullJitterBackoff } from '../backoff';
 import type { StateMachineDefinition } from '../engine/definition';
 import type { ExecutionSnapshot, IncomingEvent } from '../engine/types';
 import type { ExecutionRecord, FanOutOrder, OutgoingMessage } from '../ports';
@@ -26,8 +28,7 @@ const MAX_CONFLICT_RETRIES = 20;
  * recently used out first: a long-running server whose machines are created or updated again and
  * again would otherwise keep every revision it ever ran.
  */
-const definitions = new Map<string, StateMachineDefinition>();
-const MAX_REMEMBERED_DEFINITIONS = 1000;
+const definitions = new LRUCache<string, StateMachineDefinition>({ max: 1000 });
 
 export async function definitionFor(deps: EngineDeps, rec: Pick<ExecutionRecord, 'stateMachineArn' | 'revisionId'>): Promise<StateMachineDefinition> {
   const key = `${rec.stateMachineArn}#${rec.revisionId}`;
@@ -36,9 +37,8 @@ export async function definitionFor(deps: EngineDeps, rec: Pick<ExecutionRecord,
     const text = await deps.store.getDefinitionRevision(rec.stateMachineArn, rec.revisionId);
     if (text === undefined) throw new Error(`definition revision ${rec.revisionId} of ${rec.stateMachineArn} is missing`);
     def = JSON.parse(text) as StateMachineDefinition;
-  } else definitions.delete(key); // re-inserted last below: Map order is least recently used first
-  definitions.set(key, def);
-  if (definitions.size > MAX_REMEMBERED_DEFINITIONS) definitions.delete(definitions.keys().next().value as string);
+    definitions.set(key, def);
+  }
   return def;
 }
 
@@ -48,7 +48,7 @@ export async function definitionFor(deps: EngineDeps, rec: Pick<ExecutionRecord,
  * write, or is older still), does not send every message again: that would be harmless, but each
  * duplicate invoke costs a claim check and a delayed re-check. Another process may still flush twice.
  */
-const flushesByStore = new WeakMap<object, Map<string, { version: number; done: Promise<boolean> }>>();
+const flushesByStore = new WeakMap<object, LRUCache<string, { version: number; done: Promise<boolean> }>>();
 const MAX_REMEMBERED_FLUSHES = 10_000;
 
 /**
@@ -58,7 +58,7 @@ const MAX_REMEMBERED_FLUSHES = 10_000;
 export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {
   if (!rec.outbox) return rec;
   let flushes = flushesByStore.get(deps.store);
-  if (!flushes) flushesByStore.set(deps.store, (flushes = new Map()));
+  if (!flushes) flushesByStore.set(deps.store, (flushes = new LRUCache({ max: MAX_REMEMBERED_FLUSHES })));
   const arn = rec.executionArn;
   const known = flushes.get(arn);
   if (known && rec.version <= known.version) {
@@ -76,9 +76,7 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
   // Only whether it succeeded is remembered, not the record it resolves to: 10,000 whole records
   // (snapshot, input, output) would otherwise stay reachable from this map in a long-running server.
   const entry = { version: rec.version, done: done.then(() => true, () => false) };
-  flushes.delete(arn); // re-inserted last: the oldest entry goes first when the map is full
-  flushes.set(arn, entry);
-  if (flushes.size > MAX_REMEMBERED_FLUSHES) flushes.delete(flushes.keys().next().value as string);
+  flushes.set(arn, entry); // the least recently used entry goes first when the cache is full
   try {
     return await done;
   } catch (e) {
@@ -127,7 +125,7 @@ export interface ApplyOptions {
 }
 
 /** Root execution inputs by store and ARN: a spread child's $$.Execution.Input (an input never changes). */
-const rootInputsByStore = new WeakMap<object, Map<string, Promise<unknown>>>();
+const rootInputsByStore = new WeakMap<object, LRUCache<string, Promise<unknown>>>();
 
 /**
  * The input of the root execution `arn` ($$.Execution.Input for its spread children), read once per
@@ -135,14 +133,13 @@ const rootInputsByStore = new WeakMap<object, Map<string, Promise<unknown>>>();
  */
 export async function rootInput(deps: EngineDeps, arn: string): Promise<unknown> {
   let inputs = rootInputsByStore.get(deps.store);
-  if (!inputs) rootInputsByStore.set(deps.store, (inputs = new Map()));
+  if (!inputs) rootInputsByStore.set(deps.store, (inputs = new LRUCache({ max: MAX_REMEMBERED_FLUSHES })));
   let input = inputs.get(arn);
   if (!input) {
     // the promise is kept, not the value: a wave of children starting at once reads the root once
     input = deps.store.getExecution(arn).then((root) => (root ? JSON.parse(root.input) : null));
     inputs.set(arn, input);
     input.catch(() => inputs!.delete(arn));
-    if (inputs.size > MAX_REMEMBERED_FLUSHES) inputs.delete(inputs.keys().next().value as string);
   }
   return input;
 }
@@ -212,7 +209,7 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     };
     if (!(await deps.store.updateExecution(next, rec.version))) {
       // Lost a race: read again, after a short random pause so that many racers (a wide fan-in) spread out.
-      await new Promise((resolve) => setTimeout(resolve, deps.random.random() * Math.min(200, 10 * 2 ** attempt)));
+      await new Promise((resolve) => setTimeout(resolve, fullJitterBackoff(attempt, 10, 200, () => deps.random.random())));
       continue;
     }
     deps.fault?.('after-commit');

@@ -6,6 +6,7 @@
  */
 import type { ExecutionRecord, ExecutionStore, StateMachineSettings } from '../ports';
 import { DEFAULT_RETENTION_DAYS } from '../ports';
+import { LRUCache } from 'lru-cache';
 
 export function retentionSecondsOf(settings: StateMachineSettings | undefined): number | null {
   const days = settings?.retentionDays ?? DEFAULT_RETENTION_DAYS;
@@ -23,15 +24,13 @@ interface Subject {
  * retention is remembered from its record, which the same process wrote or read just before.
  */
 export function retentionPolicy(getStore: () => ExecutionStore, cacheSize = 10_000): (subject: Subject) => Promise<number | undefined> {
-  const byExecution = new Map<string, number | null>();
-  const remember = (arn: string, seconds: number | null) => {
-    byExecution.set(arn, seconds);
-    if (byExecution.size > cacheSize) byExecution.delete(byExecution.keys().next().value as string);
-  };
+  // boxed: the cache holds no null (forever is null)
+  const byExecution = new LRUCache<string, { seconds: number | null }>({ max: cacheSize });
+  const remember = (arn: string, seconds: number | null) => void byExecution.set(arn, { seconds });
   return async ({ stateMachineArn, executionArn, execution }) => {
     let seconds: number | null | undefined = execution?.retentionSeconds;
     if (seconds !== undefined) remember(executionArn, seconds);
-    else seconds = byExecution.get(executionArn);
+    else seconds = byExecution.get(executionArn)?.seconds;
     if (seconds === undefined) {
       const rec = await getStore().getExecution(executionArn);
       if (rec?.retentionSeconds !== undefined) seconds = rec.retentionSeconds;
