@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { diffJson } from '../lambda/conformance/compare';
 
 /** Something that runs a workload once. Sync implementations are called without an await. */
 export type RunOnce = (input: unknown) => unknown;
@@ -133,32 +134,10 @@ export function heapUsed(): number {
 }
 
 /** First difference between two JSON values (object key order ignored), or undefined when equal. */
-export function jsonDiff(a: unknown, b: unknown, path = '$'): string | undefined {
-  if (a === b) return undefined;
-  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') {
-    if (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b)) return undefined;
-    return `${path}: ${short(a)} != ${short(b)}`;
-  }
-  if (Array.isArray(a) !== Array.isArray(b)) return `${path}: ${short(a)} != ${short(b)}`;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    if (a.length !== bb.length) return `${path}: length ${a.length} != ${bb.length}`;
-    for (let i = 0; i < a.length; i++) {
-      const d = jsonDiff(a[i], bb[i], `${path}[${i}]`);
-      if (d) return d;
-    }
-    return undefined;
-  }
-  const ao = a as Record<string, unknown>;
-  const bo = b as Record<string, unknown>;
-  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
-  for (const k of keys) {
-    if (!(k in ao)) return `${path}.${k}: missing on the left`;
-    if (!(k in bo)) return `${path}.${k}: missing on the right`;
-    const d = jsonDiff(ao[k], bo[k], `${path}.${k}`);
-    if (d) return d;
-  }
-  return undefined;
+export function jsonDiff(actual: unknown, expected: unknown): string | undefined {
+  // the project's one JSON comparison (lambda/conformance/compare.ts)
+  const [d] = diffJson(expected, actual);
+  return d && `$${d.path === '/' ? '' : d.path}: ${short(d.actual)} != ${short(d.expected)}`;
 }
 
 function short(v: unknown): string {

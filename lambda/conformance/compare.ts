@@ -1,6 +1,8 @@
 /**
  * Compares an actual JSON value with a recorded expected one, as the corpus README asks: JSON values
  * not text, key order ignored, 1.0 == 1, and placeholder tokens in expected strings match any text.
+ * The one JSON comparison of the project: the conformance runner, the corpus tests (test/asl) and the
+ * benchmarks' output checks (bench/harness.ts) all use it.
  */
 
 export interface Difference {
@@ -10,7 +12,8 @@ export interface Difference {
 }
 
 function placeholderPattern(expected: string, tokens: string[]): RegExp | undefined {
-  const present = tokens.filter((t) => expected.includes(t));
+  // longest first: where one token starts another ("<uuid:1>", "<uuid:10>"), the longer one is the token
+  const present = tokens.filter((t) => expected.includes(t)).sort((a, b) => b.length - a.length);
   if (present.length === 0) return undefined;
   const escaped = present.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   const splitter = new RegExp(`(${escaped.join('|')})`);
@@ -48,4 +51,9 @@ export function diffJson(expected: unknown, actual: unknown, tokens: string[] = 
     else out.push(...diffJson(e[k], a[k], tokens, p));
   }
   return out;
+}
+
+/** True when `actual` matches `expected` (placeholder tokens in expected strings stand for any text). */
+export function jsonMatches(expected: unknown, actual: unknown, tokens: string[] = []): boolean {
+  return diffJson(expected, actual, tokens).length === 0;
 }

@@ -13,6 +13,7 @@ import { selectInputOrOutputPath, applyResultPath } from '../../lambda/asl/jsonp
 import { resolvePayloadTemplate } from '../../lambda/asl/payload';
 import { isStatesError } from '../../lambda/asl/errors';
 import type { PathScope, RandomSource } from '../../lambda/asl/scope';
+import { jsonMatches } from '../../lambda/conformance/compare';
 
 /** Overridable so the "corpus absent" path can be exercised. */
 const CORPUS = path.join(process.env.STEPWRIGHT_CONFORMANCE_DIR ?? '/work/shared/conformance', 'cases');
@@ -107,36 +108,6 @@ function runPassChain(c: Case, chain: string[]): Outcome {
   return { status: 'SUCCEEDED', output: data };
 }
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** JSON comparison where placeholder tokens in expected strings stand for any text. */
-function matchesExpected(expected: unknown, actual: unknown, tokens: string[]): boolean {
-  if (typeof expected === 'string' && tokens.includes(expected)) return true;
-  if (typeof expected === 'string' && tokens.some((t) => expected.includes(t))) {
-    if (typeof actual !== 'string') return false;
-    const pattern = tokens
-      .filter((t) => expected.includes(t))
-      .sort((a, b) => b.length - a.length)
-      .reduce((acc, t) => acc.split(escapeRegex(t)).join('[\\s\\S]*'), escapeRegex(expected));
-    return new RegExp(`^${pattern}$`).test(actual);
-  }
-  if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matchesExpected(e, actual[i], tokens));
-  }
-  if (expected !== null && typeof expected === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
-    const ek = Object.keys(expected).sort();
-    const ak = Object.keys(actual).sort();
-    return (
-      ek.length === ak.length &&
-      ek.every((k, i) => k === ak[i] && matchesExpected((expected as Record<string, unknown>)[k], (actual as Record<string, unknown>)[k], tokens))
-    );
-  }
-  return expected === actual; // numbers: 1.0 and 1 are the same JS number
-}
-
 /** The engine adds this prefix to runtime errors; the modules under test produce what follows it. */
 const STATE_ERROR_PREFIX = /^An error occurred while executing the state '([^']*)' \(entered at the event id #\d+\)\. /;
 
@@ -145,7 +116,7 @@ function checkCase(c: Case, chain: string[]): void {
   const tokens = c.placeholderTokens ?? [];
   if (c.expected.status === 'SUCCEEDED') {
     if (outcome.status !== 'SUCCEEDED') throw new Error(`expected success, got ${outcome.error}: ${outcome.cause}`);
-    if (!matchesExpected(c.expected.output, outcome.output, tokens)) {
+    if (!jsonMatches(c.expected.output, outcome.output, tokens)) {
       expect(outcome.output).toEqual(c.expected.output); // shows a readable diff
     }
     return;
@@ -155,7 +126,7 @@ function checkCase(c: Case, chain: string[]): void {
   const prefix = STATE_ERROR_PREFIX.exec(c.expected.cause ?? '');
   expect(prefix?.[1]).toBe(outcome.state);
   const expectedCause = (c.expected.cause ?? '').replace(STATE_ERROR_PREFIX, '');
-  if (!matchesExpected(expectedCause, outcome.cause, tokens)) expect(outcome.cause).toBe(expectedCause);
+  if (!jsonMatches(expectedCause, outcome.cause, tokens)) expect(outcome.cause).toBe(expectedCause);
 }
 
 function describeGroup(group: string, required: boolean): void {
