@@ -6,6 +6,7 @@
  *  2. I/O per execution of a 10-state reference workflow (4 Lambda tasks, 6 Pass/Choice) and what it
  *     would cost on AWS at public us-east-1 on-demand prices, beside Step Functions Standard/Express.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startLocalEngine, type LocalEngine } from '../lambda/local/local-engine';
 import { startHttpServer } from '../lambda/local/http-server';
@@ -72,7 +73,7 @@ const usd = (n: number) => `$${n < 0.01 ? n.toFixed(5) : n.toFixed(4)}`;
 // ---------------------------------------------------------------- 1. HTTP
 
 async function httpThroughput(opts: { inFlight: number; budgetMs: number; maxExecutions: number }): Promise<void> {
-  const definitionText = require('node:fs').readFileSync(path.join(__dirname, '../examples/exam-results/definition.json'), 'utf8') as string;
+  const definitionText = readFileSync(path.join(__dirname, '../examples/exam-results/definition.json'), 'utf8');
   const engine = await startLocalEngine({
     invoker: new LocalTaskInvoker(path.join(__dirname, '../examples/tasks.js')),
     timeScale: 0,

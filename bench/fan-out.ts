@@ -359,8 +359,8 @@ export async function runFanOutBench(opts: { sizes?: number[]; concurrency?: num
       }
       process.stderr.write(`  running ${row.spec.label}, ${size} items...\n`);
       row.result = await runChild(row.spec);
-      if (row.spec.shape === 'task' && row.spec.fanOut === 'auto' && verified(row.result)) spreadRuns.set(size, row.result!);
-      if (row.spec.shape === 'task' && row.spec.fanOut === 'inline' && verified(row.result)) inlineRuns.set(size, row.result!);
+      if (row.spec.shape === 'task' && row.spec.fanOut === 'auto' && verified(row.result)) spreadRuns.set(size, row.result);
+      if (row.spec.shape === 'task' && row.spec.fanOut === 'inline' && verified(row.result)) inlineRuns.set(size, row.result);
     }
     printSize(size, rows);
   }

@@ -66,8 +66,13 @@ export function instrumentEngine(engine: LocalEngine): { counts: IoCounts; reset
         res = await next(args);
       } catch (e) {
         n.failed++;
-        if (write) (n.wru += 1), (n.wruEstimate += Math.max(1, Math.ceil(bytes(input.Item) / 1024)));
-        else (n.rru += minRead), (n.rruEstimate += minRead);
+        if (write) {
+          n.wru += 1;
+          n.wruEstimate += Math.max(1, Math.ceil(bytes(input.Item) / 1024));
+        } else {
+          n.rru += minRead;
+          n.rruEstimate += minRead;
+        }
         throw e;
       }
       const output = (res.output ?? {}) as { Item?: Json; Items?: Json[]; ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] };

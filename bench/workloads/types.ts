@@ -6,6 +6,6 @@ export interface Workload {
   title: string;
   definition: StateMachineDefinition;
   input: unknown;
-  /** plain JS doing what the state machine does to the data: the ceiling. Must not mutate `input`. */
-  handWritten(input: unknown): unknown;
+  /** plain JS doing what the state machine does to the data: the ceiling. Must not mutate `input`. A function, not a method: the bench hands it around on its own. */
+  handWritten: (input: unknown) => unknown;
 }
