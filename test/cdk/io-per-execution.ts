@@ -10,6 +10,7 @@ import { startLocalEngine } from '../../lambda/local/local-engine';
 import { instrumentEngine } from '../../bench/io-count';
 import type { TaskInvoker } from '../../lambda/ports';
 import { describeExecution, startExecution, stateMachineArnFor } from '../../lambda/runtime/service';
+import examResults from '../../examples/exam-results/definition.json';
 
 type Json = Record<string, unknown>;
 const LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:F';
@@ -17,9 +18,8 @@ const chain = (n: number, state: (i: number) => Json): Json => ({
   StartAt: 's0',
   States: Object.fromEntries(Array.from({ length: n }, (_, i) => [`s${i}`, { ...state(i), ...(i === n - 1 ? { End: true } : { Next: `s${i + 1}` }) }])),
 });
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const MACHINES: Record<string, Json> = {
-  'exam-results': require('../../examples/exam-results/definition.json'),
+  'exam-results': examResults,
   'pass x1': chain(1, () => ({ Type: 'Pass' })),
   'pass x10': chain(10, () => ({ Type: 'Pass' })),
   'task x1': chain(1, () => ({ Type: 'Task', Resource: LAMBDA })),
