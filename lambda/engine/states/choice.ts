@@ -14,7 +14,7 @@ export async function execChoice(ctx: StepContext, run: Run, state: ChoiceState)
     for (const [i, rule] of state.Choices.entries()) {
       const cond = await evaluateTemplate(rule.Condition, env, `Choices[${i}].Condition`);
       if (typeof cond !== 'boolean') {
-        throw new StatesError(ErrorNames.QueryEvaluationError, `The JSONata expression '${rule.Condition}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '${jsonTypeName(cond)}' for value: ${JSON.stringify(cond)}`);
+        throw new StatesError(ErrorNames.QueryEvaluationError, `The JSONata expression '${String(rule.Condition)}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '${jsonTypeName(cond)}' for value: ${JSON.stringify(cond)}`);
       }
       if (cond) return leaveChoice(ctx, run, state, env, rule.Next, rule);
     }
