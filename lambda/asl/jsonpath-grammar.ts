@@ -1,8 +1,9 @@
 /**
  * The JSONPath grammar AWS Step Functions accepts (Jayway JsonPath's syntax; see jsonpath.ts for the
  * semantics): path text -> compiled form (root, segments, filter expressions), or States.Runtime
- * "Invalid path '...' : ..." when the text is not a path. The evaluator (jsonpath.ts) and ResultPath
- * (result-path.ts) read paths through it.
+ * "Invalid path '...' : ..." when the text is not a path. The one JSONPath parser: the evaluator
+ * (jsonpath.ts), ResultPath (result-path.ts) and the validator (validate/jsonpath.ts) all read paths
+ * through it, so a definition that validates never fails on a path's syntax at run time.
  */
 import { StatesError, ErrorNames } from './errors';
 import { parseCache } from './parse-cache';
@@ -66,8 +67,14 @@ export function normalizeSegment(segment: Segment): string {
 // Parser (Jayway syntax)
 // ---------------------------------------------------------------------------------------------
 
-const IDENTIFIER_START = /[\p{L}_]/u;
-const IDENTIFIER_PART = /[\p{L}\p{N}_]/u;
+/**
+ * A workflow variable's name (`$name`): AWS ("Passing data between states with variables") follows
+ * Unicode Standard Annex #31, an ID_Start character then ID_Continue ones; a leading "_" is taken too
+ * (see validate/names.ts, which checks Assign's names with the same pattern). It used to be letters,
+ * then letters and numbers here (`$x²` read "x²", `$é` written with a combining accent failed).
+ */
+export const VARIABLE_NAME_SOURCE = '[\\p{ID_Start}_][\\p{ID_Continue}\\u200C\\u200D]*';
+const VARIABLE_NAME_AT = new RegExp(VARIABLE_NAME_SOURCE, 'uy');
 
 class PathParser {
   private pos = 0;
@@ -94,11 +101,11 @@ class PathParser {
       this.pos = 2;
       return { kind: 'context' };
     }
-    if (t[1] !== undefined && IDENTIFIER_START.test(t[1])) {
-      let end = 2;
-      while (end < t.length && IDENTIFIER_PART.test(t[end])) end++;
-      this.pos = end;
-      return { kind: 'variable', name: t.slice(1, end) };
+    VARIABLE_NAME_AT.lastIndex = 1;
+    const name = VARIABLE_NAME_AT.exec(t)?.[0];
+    if (name) {
+      this.pos = 1 + name.length;
+      return { kind: 'variable', name };
     }
     this.pos = 1;
     return { kind: 'input' };

@@ -225,7 +225,7 @@ describe('Task', () => {
   it('checks timeout values', () => {
     expectIssue(single(task({ TimeoutSeconds: 0 })), '/States/S/TimeoutSeconds', 'at least 1');
     expectIssue(single(task({ TimeoutSeconds: 10, HeartbeatSeconds: 10 })), '/States/S/HeartbeatSeconds', 'smaller than TimeoutSeconds');
-    expectIssue(single(task({ TimeoutSecondsPath: 'timeout' })), '/States/S/TimeoutSecondsPath', 'must start with "$"');
+    expectIssue(single(task({ TimeoutSecondsPath: 'timeout' })), '/States/S/TimeoutSecondsPath', "must start with '$'");
     expectValid(single(task({ TimeoutSeconds: '{% 5 %}', HeartbeatSeconds: 2 }), jsonata));
   });
 });
@@ -316,8 +316,8 @@ describe('JSONPath syntax', () => {
     })));
   });
   it('checks InputPath and OutputPath', () => {
-    expectIssue(single(pass({ InputPath: 'a.b' })), '/States/S/InputPath', 'InputPath "a.b" is not a valid JSONPath', 'must start with "$"');
-    expectIssue(single(pass({ OutputPath: '$.a[' })), '/States/S/OutputPath', 'unclosed "["');
+    expectIssue(single(pass({ InputPath: 'a.b' })), '/States/S/InputPath', 'InputPath "a.b" is not a valid JSONPath', "must start with '$'");
+    expectIssue(single(pass({ OutputPath: '$.a[' })), '/States/S/OutputPath', "Expected ']'");
     expectIssue(single(pass({ OutputPath: 7 })), '/States/S/OutputPath', 'must be a JSONPath string or null');
   });
   it('requires ResultPath to be a reference path into the input', () => {
@@ -329,8 +329,8 @@ describe('JSONPath syntax', () => {
   it('checks ".$" values of payload templates, however nested', () => {
     expectIssue(single(pass({ Parameters: { deep: [{ 'x.$': 'x' }] } })), '/States/S/Parameters/deep/0/x.$', 'neither a valid JSONPath nor an intrinsic function');
     expectIssue(single(pass({ Parameters: { 'x.$': 1 } })), '/States/S/Parameters/x.$', 'must be a string');
-    expectIssue(single(task({ ResultSelector: { 'x.$': '$.a..' } })), '/States/S/ResultSelector/x.$', 'must not end with "."');
-    expectIssue(single(map({ ItemSelector: { 'x.$': '$.a b' } })), '/States/S/ItemSelector/x.$', 'whitespace');
+    expectIssue(single(task({ ResultSelector: { 'x.$': '$.a..' } })), '/States/S/ResultSelector/x.$', "must not end with a '.'");
+    expectIssue(single(map({ ItemSelector: { 'x.$': '$.a b' } })), '/States/S/ItemSelector/x.$', 'blank characters');
     expectIssue(single(task({ ResultSelector: 'x' })), '/States/S/ResultSelector', 'must be an object');
   });
   it('checks variable names in paths', () => expectIssue(single(pass({ InputPath: '$1x' })), '/States/S/InputPath', '"1x" is not a valid variable name'));

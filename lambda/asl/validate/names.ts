@@ -1,6 +1,7 @@
 /**
  * Naming rules for what a definition names: states and workflow variables.
  */
+import { VARIABLE_NAME_SOURCE } from '../jsonpath-grammar';
 
 /** ASL: "State names MUST have length of less than or equal to 80 Unicode characters." */
 export const MAX_STATE_NAME_LENGTH = 80;
@@ -14,9 +15,12 @@ export const MAX_VARIABLE_NAME_LENGTH = 80;
  * ID_Continue but not ID_Start, and JSONata (which reads `$name` in JSONata states) treats it as a name
  * character; rejecting a name AWS might accept would block a valid definition, so we lean permissive.
  */
+/** The pattern the JSONPath parser reads `$name` with: a name Assign accepts is one a path can read. */
+const VARIABLE_NAME = new RegExp(`^${VARIABLE_NAME_SOURCE}$`, 'u');
+
 export function isValidVariableName(name: string): boolean {
   if ([...name].length > MAX_VARIABLE_NAME_LENGTH) return false;
-  return /^[\p{ID_Start}_][\p{ID_Continue}\u200C\u200D]*$/u.test(name);
+  return VARIABLE_NAME.test(name);
 }
 
 /** `$states` is reserved in JSONata states (input, result, errorOutput, context): it cannot be assigned. */
