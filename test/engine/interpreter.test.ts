@@ -59,6 +59,7 @@ describe('Task', () => {
   });
 
   it('fails the execution with the task error when nothing catches it', async () => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
     const r = await run(def, {}, { add: () => { throw { error: 'Boom', cause: 'bad' }; } });
     expect(r).toMatchObject({ status: 'FAILED', error: 'Boom', cause: 'bad' });
   });
@@ -79,6 +80,7 @@ describe('Task', () => {
         },
       },
       { in: 1 },
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
       { flaky: () => { calls++; throw { error: 'Flaky', cause: `call ${calls}` }; } },
     );
     expect(calls).toBe(3);
@@ -90,6 +92,7 @@ describe('Task', () => {
     const r = await run(
       { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'f', Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 0 }], End: true } } },
       {},
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
       { f: () => { calls++; throw { error: 'E' }; } },
     );
     expect(calls).toBe(1);
@@ -324,6 +327,7 @@ describe('Catch on a state that ends its run', () => {
         },
       },
       {},
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a task stand-in failing its task with {error, cause} (the local task module contract, README), here as a rejection
       { Boom: () => Promise.reject({ error: 'Broke', cause: 'on purpose' }) },
     );
     expect(r.status).toBe('SUCCEEDED');

@@ -51,6 +51,7 @@ describe('redrive', () => {
     const tasks: Tasks = {
       work: (n) => {
         calls.set(n as number, (calls.get(n as number) ?? 0) + 1);
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
         if (n === badItem && broken) throw { error: 'Flaky', cause: `item ${badItem}` };
         return (n as number) * 2;
       },
@@ -92,6 +93,7 @@ describe('redrive', () => {
     const tasks: Tasks = {
       count: () => ++counted,
       maybe: () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
         if (!ok) throw { error: 'NotYet' };
         return 'done';
       },
@@ -114,6 +116,7 @@ describe('redrive', () => {
 
   it('checks that a corrected definition still has the failed state', async () => {
     const def: StateMachineDefinition = { StartAt: 'F', States: { F: { Type: 'Task', Resource: 'x', End: true } } };
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
     const failed = await drive(def, undefined, start({}), { x: () => { throw { error: 'E' }; } });
     expect(redriveProblems({ StartAt: 'G', States: { G: { Type: 'Pass', End: true } } }, failed.snapshot)).toEqual([
       '/States/F: the state this execution stopped in does not exist in the new definition',

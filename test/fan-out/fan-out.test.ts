@@ -15,6 +15,7 @@ import type { TaskFunction } from '../../lambda/local/runner';
 /** Fails the items whose value is in `failing` (as a task would, with an error name and cause). */
 const work: TaskFunction = async (x) => {
   const v = x as { fail?: boolean; n?: number } | number;
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
   if (typeof v === 'object' && v?.fail) throw { error: 'ItemFailed', cause: `item ${v.n}` };
   await sleep(Math.random() * 5);
   return typeof v === 'number' ? v * 10 : v;
@@ -304,6 +305,7 @@ describe('failures', () => {
       timeScale: 0,
       tasks: {
         Flaky: async (x, ctx) => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
           if (ctx.attempt === 1) throw { error: 'Flaky.Again', cause: 'first attempt' };
           return x;
         },

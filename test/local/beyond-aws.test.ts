@@ -32,6 +32,7 @@ describe('beyond Step Functions, through the REST API', () => {
           if (n === failItem) {
             // fail late, when every other item has finished: then only this one is left to redo
             await new Promise((resolve) => setTimeout(resolve, 500));
+            // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
             throw { error: 'ItemFailed', cause: `item ${n}` };
           }
           return (n as number) + 1000;

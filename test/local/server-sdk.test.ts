@@ -70,6 +70,7 @@ beforeAll(async () => {
       ...exampleTasks,
       Hold: (input: unknown, ctx) => void tokens.set(ctx.executionArn, (input as { token: string }).token),
       Explode: () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
         throw { error: 'Exam.Explode', cause: 'the marker ran out of ink' };
       },
     },

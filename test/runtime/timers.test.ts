@@ -195,6 +195,7 @@ describe('execution timeouts, Waits and retries', () => {
       tasks: {
         // attempts 1 and 2 fail, 3 succeeds
         Flaky: (_input, ctx) => {
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
           if (ctx.attempt < 3) throw { error: 'Flaky.Error', cause: `attempt ${ctx.attempt}` };
           return { attempt: ctx.attempt };
         },
