@@ -73,7 +73,6 @@ function runCase(c: ConformanceCase): void {
 
 if (!fs.existsSync(CASES_DIR)) {
   const message = `conformance corpus not found at ${CASES_DIR}: choice-operator cases skipped`;
-  // eslint-disable-next-line no-console
   console.warn(message);
   describe('choice-operators conformance corpus', () => {
     it.skip(message, () => undefined);

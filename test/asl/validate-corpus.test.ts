@@ -25,7 +25,6 @@ function loadDefinitions(): { name: string; definition: unknown }[] {
 }
 
 if (!available) {
-  // eslint-disable-next-line no-console
   console.warn(`validate-corpus: conformance corpus not found at ${CONFORMANCE_ROOT}; skipping`);
 }
 

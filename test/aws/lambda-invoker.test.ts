@@ -17,15 +17,14 @@ const meta = { httpStatusCode: 200, requestId: 'req-1' };
 /** A LambdaClient whose send() answers with `answer` (a response, or an error to throw) and records commands. */
 function mockClient(answer: unknown) {
   const sent: InvokeCommandInput[] = [];
-  const client = {
-    send: jest.fn(async (cmd: InvokeCommand) => {
-      expect(cmd).toBeInstanceOf(InvokeCommand);
-      sent.push(cmd.input);
-      if (answer instanceof Error) throw answer;
-      return answer;
-    }),
-  } as unknown as LambdaClient;
-  return { invoker: new LambdaTaskInvoker({ client }), sent, client };
+  const send = jest.fn(async (cmd: InvokeCommand) => {
+    expect(cmd).toBeInstanceOf(InvokeCommand);
+    sent.push(cmd.input);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  });
+  const client = { send } as unknown as LambdaClient;
+  return { invoker: new LambdaTaskInvoker({ client }), sent, send };
 }
 
 const bytes = (v: unknown) => new Uint8Array(Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)));
@@ -185,16 +184,16 @@ describe('LambdaTaskInvoker: payload limits', () => {
   const big = 'x'.repeat(256 * 1024);
 
   test('a request payload over 256 KiB fails before calling Lambda', async () => {
-    const { invoker, client } = mockClient({ StatusCode: 200, $metadata: meta });
+    const { invoker, send } = mockClient({ StatusCode: 200, $metadata: meta });
     await expect(invoker.invoke(request(FN, { big }))).resolves.toMatchObject({ ok: false, error: 'States.DataLimitExceeded' });
     await expect(invoker.invoke(request(INVOKE, { FunctionName: 'f', Payload: { big } }))).resolves.toMatchObject({ ok: false, error: 'States.DataLimitExceeded' });
-    expect(client.send).not.toHaveBeenCalled();
+    expect(send).not.toHaveBeenCalled();
   });
 
   test('the limit counts UTF-8 bytes, not characters', async () => {
-    const { invoker, client } = mockClient({ StatusCode: 200, $metadata: meta });
+    const { invoker, send } = mockClient({ StatusCode: 200, $metadata: meta });
     await expect(invoker.invoke(request(FN, 'é'.repeat(130 * 1024)))).resolves.toMatchObject({ error: 'States.DataLimitExceeded' });
-    expect(client.send).not.toHaveBeenCalled();
+    expect(send).not.toHaveBeenCalled();
   });
 
   test('a response over 256 KiB is States.DataLimitExceeded, named as AWS names the task', async () => {
@@ -250,9 +249,9 @@ describe('LambdaTaskInvoker: ClientContext', () => {
 
 describe('LambdaTaskInvoker: bad requests', () => {
   test('lambda:invoke without a FunctionName string fails without calling Lambda', async () => {
-    const { invoker, client } = mockClient({ StatusCode: 200, $metadata: meta });
+    const { invoker, send } = mockClient({ StatusCode: 200, $metadata: meta });
     await expect(invoker.invoke(request(INVOKE, { Payload: {} }))).resolves.toMatchObject({ ok: false, error: 'States.TaskFailed' });
-    expect(client.send).not.toHaveBeenCalled();
+    expect(send).not.toHaveBeenCalled();
   });
 
   test('a resource that is not Lambda is refused', async () => {

@@ -29,9 +29,9 @@ async function startFauxqs(): Promise<{ child: ChildProcess; endpoint: string }>
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let out = '';
-  child.stdout!.setEncoding('utf8');
+  child.stdout.setEncoding('utf8');
   const ready = new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: string) => {
+    child.stdout.on('data', (chunk: string) => {
       out += chunk;
       const line = out.split('\n')[0];
       if (out.includes('\n')) resolve((JSON.parse(line) as { address: string }).address);

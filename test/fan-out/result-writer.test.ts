@@ -35,7 +35,7 @@ it('a ResultWriter keeps 400 KB of results with the Map Run; the state output na
     let pages = 0;
     do {
       const q = new URLSearchParams({ maxResults: '150', ...(nextToken ? { nextToken } : {}) });
-      const res = await fetch(`${s.url}/map-runs/${encodeURIComponent(output.MapRunArn)}/results?${q}`);
+      const res = await fetch(`${s.url}/map-runs/${encodeURIComponent(output.MapRunArn)}/results?${q.toString()}`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as { results: { index: number; status: string; output: unknown }[]; nextToken?: string };
       for (const r of body.results) {

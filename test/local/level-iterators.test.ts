@@ -26,6 +26,7 @@ describe.each([
   it('closes the iterator of every Query, paged or read to the end', async () => {
     const open = new Set<unknown>();
     const proto = AbstractLevel.prototype;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, called as attach.call(this, r) by the wrapper below and put back after
     const attach = proto.attachResource;
     // an iterator counts as closed once anyone has called its close(): dynalite does so while it
     // answers, and the database's own close at the end must not count

@@ -32,6 +32,7 @@ beforeAll(async () => {
     tasks: {
       // item 7 fails: with ToleratedFailureCount 1 the Map still succeeds, and the counts tell them apart
       Square: (n) => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
         if (n === 7) throw { error: 'Square.Seven', cause: 'seven is not squared here' };
         return (n as number) * (n as number);
       },
@@ -180,7 +181,7 @@ describe('a spread Map of 12 items with one tolerated failure', () => {
   it('REST: GET /map-runs/{arn}, /map-runs/{arn}/executions and /executions/{arn}/map-runs', async () => {
     const get = async (path: string) => {
       const res = await fetch(server.url + path);
-      return { status: res.status, body: (await res.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      return { status: res.status, body: (await res.json()) as any };
     };
     const enc = encodeURIComponent;
     const described = await get(`/map-runs/${enc(mapRunArn)}`);

@@ -30,7 +30,7 @@ async function runSenderUntilKilled(args: string[], killWhen: (line: string, lin
   const lines: string[] = [];
   let killed = false;
   // Read to the end: what the child wrote between the trigger and its death counts too (a consumer's lines).
-  for await (const line of createInterface({ input: child.stdout! })) {
+  for await (const line of createInterface({ input: child.stdout })) {
     lines.push(line);
     if (!killed && killWhen(line, lines)) {
       killed = child.kill('SIGKILL');

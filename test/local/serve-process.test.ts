@@ -29,8 +29,8 @@ interface Run {
 function start(...args: string[]): Run {
   const proc = spawn(process.execPath, [join(ROOT, 'bin/stepwright.js'), 'serve', '--config', NO_CONFIG, ...args], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
   const run: Run = { proc, out: '', err: '', exited: new Promise((res) => proc.on('exit', (code) => res(code))) };
-  proc.stdout!.on('data', (c) => (run.out += c));
-  proc.stderr!.on('data', (c) => (run.err += c));
+  proc.stdout.on('data', (c) => (run.out += c));
+  proc.stderr.on('data', (c) => (run.err += c));
   return run;
 }
 

@@ -28,7 +28,7 @@ afterAll(async () => server?.close());
 
 interface Answer {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
   contentType: string;
 }
 

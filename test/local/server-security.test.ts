@@ -33,7 +33,7 @@ interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;
 }
 
 /** One request; `json` is sent as application/json unless headers say otherwise, `raw` as given. */
