@@ -143,10 +143,10 @@ class Server {
     const proc = spawn(process.execPath, [join(ROOT, 'bin/stepwright.js'), 'serve', '--data', join(this.dir, 'data'), '--port', String(port), '--config', join(this.dir, 'config.json'), '--time-scale', '1'], { cwd: this.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc = proc;
     this.exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
-    proc.stderr!.on('data', (d) => (this.stderr += d));
+    proc.stderr.on('data', (d) => (this.stderr += d));
     await new Promise<void>((res, rej) => {
       let out = '';
-      proc.stdout!.on('data', (d) => {
+      proc.stdout.on('data', (d) => {
         out += d;
         if (out.includes('listening on')) res();
       });
@@ -280,7 +280,7 @@ export async function runRound(round: string, count: number, kill: Kill, log: (l
 
     // Wait for every accepted execution to finish; stalled = no execution finished for STALL_MS.
     let lastProgress = Date.now();
-    let finished = new Map<string, any>();
+    const finished = new Map<string, any>();
     while (finished.size < executions.length && Date.now() - lastProgress < STALL_MS) {
       await answerTokens();
       if (!server.alive()) {

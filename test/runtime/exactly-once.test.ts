@@ -52,6 +52,7 @@ const TASKS = {
   Double: (n: unknown) => (n as number) * 2,
   // The first attempt of every Check fails: each execution takes its Retry path once.
   Flaky: (x: unknown, ctx: { attempt: number }) => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a task stand-in fails its task by throwing {error, cause}, the local task module contract (README)
     if (ctx.attempt === 1) throw { error: 'Flaky.Again', cause: 'first attempts always fail' };
     return (x as number) + 1;
   },
@@ -240,7 +241,7 @@ describe.each(MODES)('(b) a worker crashing once at each step of a commit (%s)',
       // the at-th time the point is passed, whatever the message
       ...POINTS.flatMap((point) => NTH.map((at) => ({ point, at, kind: undefined }))),
       // the first time in an invoke message: the task has run, its answer is being committed
-      ...POINTS.filter((p) => p !== 'after-invoke').map((point) => ({ point, at: 1, kind: 'invoke' as WorkMessage['kind'] })),
+      ...POINTS.filter((p) => p !== 'after-invoke').map((point) => ({ point, at: 1, kind: 'invoke' as const })),
       // spread: the first time in each fan-out message (starting a child, gathering results, counting an end)
       ...(fanOut === 'spread'
         ? [
