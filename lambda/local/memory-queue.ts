@@ -6,10 +6,13 @@
  * dead-lettering) that the engine's exactly-once guarantees must survive.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import * as path from 'node:path';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { OutgoingMessage, WorkMessage, WorkQueue } from '../ports';
+import { messageIdOf, readPersisted, replayJournal, sendLine, writeAtomicSync, type JournalRecord, type PersistedMessage } from './queue-journal';
+
+export type { PersistedMessage } from './queue-journal';
 
 /** What the worker Lambda's handler looks like to its SQS event source. */
 export type BatchConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
@@ -42,18 +45,6 @@ export interface LocalQueueOptions {
    * Handed out, they are work like any other.
    */
   isBackground?: (body: WorkMessage) => boolean;
-}
-
-/** A pending message as snapshot() gives it and restore() takes it. */
-export interface PersistedMessage {
-  messageId: string;
-  /** the WorkMessage as JSON text */
-  body: string;
-  sentTimestamp: number;
-  receiveCount: number;
-  firstReceiveTimestamp?: number;
-  /** epoch ms from which it may be delivered */
-  visibleAt: number;
 }
 
 export interface DeadLetter {
@@ -513,108 +504,6 @@ function failedIds(response: SQSBatchResponse | void, handles: Map<string, strin
     ids.add(id);
   }
   return ids;
-}
-
-/**
- * Temp file (mode 0600) + fsync + rename: a reader, or a crash at any point, sees the old file or the
- * new one, never half of one. The fsync matters because the journal is truncated right after: without
- * it a power loss could leave neither the new snapshot nor the journal it replaced.
- */
-function writeAtomicSync(file: string, data: string): void {
-  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    const buf = Buffer.from(data, 'utf8');
-    for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    unlinkSync(tmp);
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, file);
-}
-
-type JournalRecord =
-  | ({ op: 'send' } & PersistedMessage)
-  | { op: 'receive'; messageId: string; receiveCount: number; firstReceiveTimestamp?: number }
-  | { op: 'delete'; messageId: string };
-
-function sendLine(m: PersistedMessage): string {
-  const record: JournalRecord = {
-    op: 'send',
-    messageId: m.messageId,
-    body: m.body,
-    sentTimestamp: m.sentTimestamp,
-    receiveCount: m.receiveCount,
-    ...(m.firstReceiveTimestamp === undefined ? {} : { firstReceiveTimestamp: m.firstReceiveTimestamp }),
-    visibleAt: m.visibleAt,
-  };
-  return JSON.stringify(record);
-}
-
-function messageIdOf(receiptHandle: string): string {
-  return receiptHandle.slice(0, receiptHandle.indexOf('/'));
-}
-
-/**
- * The snapshot's messages with the journal's records applied, in order. Idempotent over messages the
- * snapshot already has (see compact()). A message received before the crash is visible at once: its
- * delay had passed, and whoever had it died with the process.
- */
-function replayJournal(snapshot: PersistedMessage[], journalFile: string): PersistedMessage[] {
-  const byId = new Map(snapshot.map((m) => [m.messageId, { ...m }]));
-  let text: string;
-  try {
-    text = readFileSync(journalFile, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [...byId.values()];
-    throw e;
-  }
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
-    if (line === '') return;
-    let r: JournalRecord;
-    try {
-      r = JSON.parse(line) as JournalRecord;
-    } catch {
-      // The last line without its newline is an append cut short by the process's death: it was never
-      // acknowledged. Anywhere else the file was damaged from outside: say so, and keep the rest.
-      if (i !== lines.length - 1) console.error(`stepwright local queue: skipping a damaged line ${i + 1} of ${journalFile}`);
-      return;
-    }
-    if (r.op === 'send') {
-      if (!byId.has(r.messageId)) {
-        const m: PersistedMessage & { op?: string } = { ...r };
-        delete m.op;
-        byId.set(r.messageId, m);
-      }
-    } else if (r.op === 'receive') {
-      const m = byId.get(r.messageId);
-      if (m && r.receiveCount >= m.receiveCount) {
-        m.receiveCount = r.receiveCount;
-        m.firstReceiveTimestamp ??= r.firstReceiveTimestamp;
-        m.visibleAt = 0;
-      }
-    } else if (r.op === 'delete') {
-      byId.delete(r.messageId);
-    }
-  });
-  return [...byId.values()];
-}
-
-function readPersisted(file: string): PersistedMessage[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
-  const parsed = JSON.parse(text) as { version?: number; messages?: PersistedMessage[] };
-  if (parsed?.version !== 1 || !Array.isArray(parsed.messages)) throw new Error(`${file} is not a Stepwright queue file (version 1)`);
-  return parsed.messages;
 }
 
 function positiveInt(n: number, name: string): number {
