@@ -134,6 +134,17 @@ export class InvalidPageSize extends Error {
   }
 }
 
+/** The largest page the Step Functions API takes, and its page when maxResults is 0 or absent. */
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 100;
+
+/** maxResults as the Step Functions API reads it (every listing, whoever serves it): 0 or absent is 100; at most 1000. */
+export function pageSizeOf(maxResults: number | undefined): number {
+  if (maxResults === undefined || maxResults === 0) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE_SIZE) throw new InvalidPageSize(maxResults, MAX_PAGE_SIZE);
+  return maxResults;
+}
+
 export interface HistoryQuery {
   maxResults?: number;
   nextToken?: string;

@@ -3,7 +3,7 @@
  * shape, page tokens (LastEvaluatedKey, base64url, checked against the listing they came from) and
  * maxResults as the Step Functions API reads it. Refusals are the store's own errors (ports.ts).
  */
-import { InvalidPageSize, InvalidPageToken } from '../ports';
+import { InvalidPageToken } from '../ports';
 import type { Item } from './dynamo-items';
 import { STEPWRIGHT_TABLE_SCHEMA } from './table-schema';
 
@@ -52,16 +52,5 @@ export function decodeToken(token: string | undefined, spec: QuerySpec): Item | 
   return key as Item;
 }
 
-/** The largest page the Step Functions API takes (maxResults). */
-const MAX_PAGE = 1000;
-export const DEFAULT_PAGE = 100;
-
-/** maxResults as the Step Functions API reads it: 0 or absent means the default; at most 1000. */
-export function pageSize(maxResults: number | undefined): number {
-  // AWS: 0 or absent means its default page of 100.
-  if (maxResults === undefined || maxResults === 0) return DEFAULT_PAGE;
-  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > MAX_PAGE) {
-    throw new InvalidPageSize(maxResults, MAX_PAGE);
-  }
-  return maxResults;
-}
+/** maxResults as the Step Functions API reads it: the one rule, with the ports (the Map Run listings use it too). */
+export { pageSizeOf as pageSize } from '../ports';

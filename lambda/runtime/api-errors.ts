@@ -40,8 +40,13 @@ export async function pageErrorsAsApi<T>(listing: Promise<T>): Promise<T> {
   try {
     return await listing;
   } catch (e) {
-    if (e instanceof InvalidPageToken) throw apiError.invalidToken(e.message);
-    if (e instanceof InvalidPageSize) throw apiError.validation(e.message);
-    throw e;
+    throw pageErrorAsApi(e);
   }
+}
+
+/** One refusal: the API's error for a store's paging error, anything else as it is. */
+export function pageErrorAsApi(e: unknown): unknown {
+  if (e instanceof InvalidPageToken) return apiError.invalidToken(e.message);
+  if (e instanceof InvalidPageSize) return apiError.validation(e.message);
+  return e;
 }

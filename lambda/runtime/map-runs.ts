@@ -9,13 +9,13 @@
 import { createHash } from 'node:crypto';
 import { childArnOf } from './fan-out-orders';
 import { definitionFor, flushOutbox } from './advance-execution';
-import { apiError } from './api-errors';
+import { apiError, pageErrorAsApi } from './api-errors';
 import { requireExecution } from './service';
 import { fanIdOfMapRun } from '../engine/arns';
 import { machineAt } from '../engine/definition';
 import { failureTolerated } from '../engine/tolerance';
 import type { EngineDeps } from './deps';
-import type { ChildLink, ExecutionRecord, ExecutionSummary, Page } from '../ports';
+import { pageSizeOf, type ChildLink, type ExecutionRecord, type ExecutionSummary, type Page } from '../ports';
 import type { ExecutionStatus } from '../engine/types';
 
 export type MapRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -60,7 +60,6 @@ export type MapRunExecutionItem = ExecutionSummary & { mapRunArn: string; itemCo
 const READ_PAGE = 1000;
 /** ListExecutions(mapRunArn) with a statusFilter reads at most this many children per call (a short page carries a nextToken). */
 const MAX_SCAN = 1000;
-const DEFAULT_PAGE = 100;
 
 const resourceNotFound = apiError.mapRunDoesNotExist;
 
@@ -286,10 +285,13 @@ function listingKey(listing: string): string {
   return createHash('sha256').update(listing).digest('base64url').slice(0, 16);
 }
 
+/** maxResults read by the one rule (ports.ts), refused as the API refuses it. */
 function pageSize(maxResults: number | undefined): number {
-  if (maxResults === undefined || maxResults === 0) return DEFAULT_PAGE;
-  if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) throw apiError.validation('maxResults must be an integer between 0 and 1000');
-  return maxResults;
+  try {
+    return pageSizeOf(maxResults);
+  } catch (e) {
+    throw pageErrorAsApi(e);
+  }
 }
 
 export async function listMapRuns(deps: EngineDeps, q: { executionArn: unknown; maxResults?: number; nextToken?: string }): Promise<Page<MapRunListItem>> {

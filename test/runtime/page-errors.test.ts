@@ -3,7 +3,7 @@
  * operations turn them into the Step Functions API's InvalidToken and ValidationException, with the
  * store's message. The adapters know nothing of the API (see lambda/aws/dynamo-store.ts).
  */
-import { InvalidPageSize, InvalidPageToken, type ExecutionStore } from '../../lambda/ports';
+import { InvalidPageSize, InvalidPageToken, pageSizeOf, type ExecutionStore } from '../../lambda/ports';
 import { ApiError } from '../../lambda/runtime/api-errors';
 import type { EngineDeps } from '../../lambda/runtime/deps';
 import * as svc from '../../lambda/runtime/service';
@@ -46,5 +46,15 @@ describe.each(calls)('%s', (_name, call) => {
   it('any other store error passes through', async () => {
     const boom = new Error('network down');
     await expect(call(depsRefusing(boom))).rejects.toBe(boom);
+  });
+});
+
+describe('maxResults, one rule for every listing (ports.pageSizeOf)', () => {
+  it('0 or absent is a page of 100; 1 to 1000 as given; anything else is refused', () => {
+    expect(pageSizeOf(undefined)).toBe(100);
+    expect(pageSizeOf(0)).toBe(100);
+    expect(pageSizeOf(1)).toBe(1);
+    expect(pageSizeOf(1000)).toBe(1000);
+    for (const bad of [1001, -1, 2.5, Number.NaN]) expect(() => pageSizeOf(bad)).toThrow(InvalidPageSize);
   });
 });
