@@ -7,7 +7,7 @@
  * the `*Path` settings) may only name one node: no "..", "*", filters, slices or unions (AWS Developer
  * Guide, "Reference paths"); some fields may not read the context object or variables.
  */
-import { compilePath, type Segment } from '../jsonpath-grammar';
+import { compilePath, isReferenceSegments, type Segment } from '../jsonpath-grammar';
 import { isStatesError } from '../errors';
 import { isValidVariableName } from './names';
 
@@ -41,16 +41,16 @@ export function jsonPathError(text: string, rules: PathRules = {}): string | und
     if (!allowVariables) return `cannot refer to a variable ("$${root.name}") here`;
     if (!isValidVariableName(root.name)) return `"${root.name}" is not a valid variable name`;
   }
-  if (rules.reference) {
-    for (const segment of segments) {
-      const problem = notInReferencePath(segment);
-      if (problem) return `${problem}, which a reference path does not allow`;
-    }
+  // the engine's rule decides (ResultPath uses it too); the first segment it refuses is named
+  if (rules.reference && !isReferenceSegments(segments)) {
+    const problem = segments.map(whyNotReference).find((p) => p !== undefined) ?? 'selects more than one node';
+    return `${problem}, which a reference path does not allow`;
   }
   return undefined;
 }
 
-function notInReferencePath(segment: Segment): string | undefined {
+/** What a segment that isReferenceSegments refuses does, in words. */
+function whyNotReference(segment: Segment): string | undefined {
   switch (segment.kind) {
     case 'prop':
       return segment.names.length > 1 ? 'selects several names' : undefined;
