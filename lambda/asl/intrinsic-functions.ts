@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { StatesError, ErrorNames } from './errors';
 import type { PathScope, RandomSource } from './scope';
-import type { IntrinsicCall } from './intrinsics';
+import type { IntrinsicCall } from './intrinsic-ast';
 import { jsonEquals, javaToString, isPlainObject } from './json-values';
 import { MAX_DATA_DEPTH, MAX_PAYLOAD_BYTES, exceedsBytes, exceedsDepth } from '../engine/limits';
 

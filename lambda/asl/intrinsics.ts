@@ -20,34 +20,17 @@ import type { PathScope, RandomSource } from './scope';
 import { queryPath } from './jsonpath';
 import { parseCache } from './parse-cache';
 import { FUNCTIONS, type EvalContext, type FunctionSpec } from './intrinsic-functions';
+import type { IntrinsicArg, IntrinsicCall, IntrinsicLiteral, IntrinsicPath } from './intrinsic-ast';
 
 // The functions themselves (their table, argument checks, implementations) are in intrinsic-functions.ts.
 export { INTRINSIC_FUNCTION_NAMES } from './intrinsic-functions';
 
+// The AST types have a module of their own (intrinsic-ast.ts), shared with intrinsic-functions.ts.
+export type { IntrinsicArg, IntrinsicCall, IntrinsicLiteral, IntrinsicPath } from './intrinsic-ast';
+
 // ---------------------------------------------------------------------------------------------
-// AST
+// AST limits
 // ---------------------------------------------------------------------------------------------
-
-/** A literal argument. `raw` keeps a string literal's text before unescaping (States.Format needs it). */
-export interface IntrinsicLiteral {
-  kind: 'literal';
-  value: string | number | boolean | null;
-  raw?: string;
-}
-
-export interface IntrinsicPath {
-  kind: 'path';
-  path: string;
-}
-
-export interface IntrinsicCall {
-  kind: 'call';
-  /** Full name, e.g. "States.Format". */
-  name: string;
-  args: IntrinsicArg[];
-}
-
-export type IntrinsicArg = IntrinsicLiteral | IntrinsicPath | IntrinsicCall;
 
 /** AWS: "You can nest up to 10 intrinsic functions within a field". */
 export const MAX_INTRINSIC_NESTING = 10;
