@@ -41,7 +41,7 @@ export function javaToString(value: unknown): string {
   if (typeof value === 'number') return javaNumberToString(value);
   if (typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return `[${value.map(javaToString).join(', ')}]`;
-  const entries = Object.keys(value as object).map((k) => `${k}=${javaToString((value as Record<string, unknown>)[k])}`);
+  const entries = Object.keys(value).map((k) => `${k}=${javaToString((value as Record<string, unknown>)[k])}`);
   return `{${entries.join(', ')}}`;
 }
 

@@ -190,7 +190,7 @@ function awsFunctions(b: JsonataBindings): Record<string, unknown> {
     random: () => b.random.random(),
     uuid: () => b.random.uuid(),
     parse: (text: string) => {
-      const value = JSON.parse(text);
+      const value: unknown = JSON.parse(text);
       // JSON.parse takes any depth; what it builds must stay walkable by everything after it
       if (exceedsDepth(value)) throw new BudgetExceeded(ErrorNames.DataLimitExceeded, `parsed ($parse) a value nested more than ${MAX_DATA_DEPTH} levels deep (the data depth limit)`);
       return value;

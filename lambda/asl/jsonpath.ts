@@ -205,7 +205,7 @@ function applySegment(segment: Segment, node: unknown, root: unknown, isLeaf: bo
       }
       return;
     case 'wildcard':
-      if (Array.isArray(node)) out.push(...node);
+      if (Array.isArray(node)) out.push(...(node as unknown[]));
       else if (isPlainObject(node)) out.push(...Object.values(node));
       return;
     case 'slice':
@@ -320,10 +320,8 @@ function orderedCompare(op: string, left: unknown, right: unknown): boolean {
   const comparable =
     (typeof left === 'number' && typeof right === 'number') || (typeof left === 'string' && typeof right === 'string');
   if (!comparable) return false;
-  const l = left as number | string;
-  const r = right as number | string;
-  if (op === '<') return l < r;
-  if (op === '<=') return l <= r;
-  if (op === '>') return l > r;
-  return l >= r;
+  if (op === '<') return left < right;
+  if (op === '<=') return left <= right;
+  if (op === '>') return left > right;
+  return left >= right;
 }

@@ -6,7 +6,7 @@
  */
 import { LRUCache } from 'lru-cache';
 
-export function parseCache<T extends {}>(parse: (text: string) => T, limit = 10_000): (text: string) => T {
+export function parseCache<T extends object>(parse: (text: string) => T, limit = 10_000): (text: string) => T {
   const cache = new LRUCache<string, T>({ max: limit });
   return (text) => {
     const cached = cache.get(text);

@@ -174,7 +174,7 @@ function checkFailState(sc: StateContext): void {
     if (!has(sc.state, field)) continue;
     const fieldPath = [...sc.path, field];
     if (checkString(sc.r, fieldPath, sc.state[field], field) && sc.language === 'JSONata' && isJsonataExpression(sc.state[field])) {
-      checkJsonataExpression(sc.r, fieldPath, sc.state[field] as string);
+      checkJsonataExpression(sc.r, fieldPath, sc.state[field]);
     }
   }
   for (const field of ['ErrorPath', 'CausePath']) {
