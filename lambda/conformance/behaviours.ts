@@ -17,12 +17,15 @@ function behave(b: Behaviour, calls: () => number): TaskFunction {
   if ('echo' in b) return (input) => input;
   if ('throws' in b) {
     return () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- a local task fails with a thrown {error, cause} (README, local task modules), which the case's error and cause mirror
       throw { error: b.throws.error, cause: b.throws.cause };
     };
   }
   if ('js' in b) {
     // The corpus ships these as JS source text; evaluating it is the point of the format.
-    const fn = new Function(`return (${b.js});`)() as (input: unknown, ctx: unknown) => unknown;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the case's task is JS source text (TASKS-FORMAT.md `js`); evaluating it is the behaviour
+    const source = new Function(`return (${b.js});`) as () => (input: unknown, ctx: unknown) => unknown;
+    const fn = source();
     return (input, ctx) =>
       fn(input, { resource: ctx.resource, attempt: ctx.attempt, executionArn: ctx.executionArn, stateName: ctx.stateName, taskToken: ctx.taskToken });
   }
