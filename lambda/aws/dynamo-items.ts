@@ -179,9 +179,10 @@ export function inlineBody(item: Item): ExecutionBody {
     input: item.input as string,
     output: item.output as string | undefined,
     cause: item.cause as string | undefined,
-    snapshot: typeof item.snapshot === 'string' ? JSON.parse(item.snapshot) : undefined,
-    outbox: typeof item.outbox === 'string' ? JSON.parse(item.outbox) : undefined,
-    child: typeof item.child === 'string' ? JSON.parse(item.child) : undefined,
+    // the store wrote these from the same types (JSON text of ExecutionBody's members)
+    snapshot: typeof item.snapshot === 'string' ? (JSON.parse(item.snapshot) as ExecutionBody['snapshot']) : undefined,
+    outbox: typeof item.outbox === 'string' ? (JSON.parse(item.outbox) as ExecutionBody['outbox']) : undefined,
+    child: typeof item.child === 'string' ? (JSON.parse(item.child) as ExecutionBody['child']) : undefined,
   };
 }
 
@@ -253,7 +254,7 @@ export function decodeStateMachine(item: Item): StateMachineRecord {
     updateDate: item.updateDate as string | undefined,
     revisionId: item.revisionId as string,
     description: item.description as string | undefined,
-    settings: typeof item.settings === 'string' ? JSON.parse(item.settings) : undefined,
+    settings: typeof item.settings === 'string' ? (JSON.parse(item.settings) as StateMachineRecord['settings']) : undefined,
   });
 }
 

@@ -281,7 +281,7 @@ export class DynamoExecutionStore implements ExecutionStore {
   }
 
   async getExecutions(executionArns: string[]): Promise<(ExecutionRecord | undefined)[]> {
-    const out: (ExecutionRecord | undefined)[] = new Array(executionArns.length);
+    const out = new Array<ExecutionRecord | undefined>(executionArns.length);
     const groups = groupsOf(executionArns.map((arn, i) => ({ arn, i })), BATCH_GET_SIZE);
     await forEachLimited(groups, BATCH_CONCURRENCY, async (group) => {
       const byArn = new Map(group.map((g) => [g.arn, g.i]));

@@ -137,9 +137,9 @@ export async function rootInput(deps: EngineDeps, arn: string): Promise<unknown>
   let input = inputs.get(arn);
   if (!input) {
     // the promise is kept, not the value: a wave of children starting at once reads the root once
-    input = deps.store.getExecution(arn).then((root) => (root ? JSON.parse(root.input) : null));
+    input = deps.store.getExecution(arn).then((root): unknown => (root ? JSON.parse(root.input) : null));
     inputs.set(arn, input);
-    input.catch(() => inputs!.delete(arn));
+    input.catch(() => inputs.delete(arn));
   }
   return input;
 }

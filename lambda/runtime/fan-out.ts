@@ -74,7 +74,7 @@ export async function collect(deps: EngineDeps, msg: { executionArn: string; fan
   for (let from = 0; from < msg.total; from += COLLECT_PAGE) {
     const arns = Array.from({ length: Math.min(COLLECT_PAGE, msg.total - from) }, (_, i) => childArnOf(msg.fanId, from + i));
     const records = await deps.store.getExecutions(arns);
-    records.forEach((r, i) => (results[from + i] = r?.status === 'SUCCEEDED' && r.output !== undefined ? JSON.parse(r.output) : null));
+    records.forEach((r, i) => (results[from + i] = r?.status === 'SUCCEEDED' && r.output !== undefined ? (JSON.parse(r.output) as unknown) : null));
   }
   await applyEvent(deps, msg.executionArn, { type: 'ChildrenCompleted', token: msg.token, generation: msg.generation, results });
 }

@@ -68,7 +68,7 @@ function fanIdOf(mapRunArn: unknown): string {
   const parts = typeof mapRunArn === 'string' ? mapRunArn.split(':') : [];
   const ok = typeof mapRunArn === 'string' && mapRunArn.length <= 2000 && parts.length >= 8 && parts[0] === 'arn' && parts[2] === 'states' && parts[5] === 'mapRun' && parts.slice(7).join(':').includes('/');
   if (!ok) throw apiError.invalidArn('mapRunArn', mapRunArn);
-  return fanIdOfMapRun(mapRunArn as string);
+  return fanIdOfMapRun(mapRunArn);
 }
 
 interface MapRunSource {

@@ -80,7 +80,7 @@ export function checkSettings(value: unknown): StateMachineSettings | undefined 
   const out: StateMachineSettings = {};
   if (v.retentionDays !== undefined) {
     if (v.retentionDays !== 'forever' && !(typeof v.retentionDays === 'number' && v.retentionDays > 0)) throw apiError.validation('settings.retentionDays must be a positive number of days or "forever"');
-    out.retentionDays = v.retentionDays as number | 'forever';
+    out.retentionDays = v.retentionDays;
   }
   if (v.namePolicy !== undefined) {
     if (typeof v.namePolicy !== 'string' || !NAME_POLICIES.includes(v.namePolicy)) throw apiError.validation(`settings.namePolicy must be one of ${NAME_POLICIES.join(', ')}`);

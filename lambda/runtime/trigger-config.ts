@@ -76,11 +76,11 @@ function checkMapping(m: unknown): InputMapping {
   if (m === 'record' || m === 'newImage' || m === 'data') return m;
   if (m && typeof m === 'object' && !Array.isArray(m) && Object.keys(m).length === 1 && 'template' in m) {
     try {
-      compileTemplate((m as { template: unknown }).template); // rejects bad paths now, not per record
+      compileTemplate((m).template); // rejects bad paths now, not per record
     } catch (e) {
       throw new TriggerConfigError(`inputMapping.template: ${(e as Error).message}`);
     }
-    return m as { template: unknown };
+    return m;
   }
   throw new TriggerConfigError(`inputMapping must be 'record', 'newImage', 'data' or {template: ...}, got ${JSON.stringify(m)}`);
 }
