@@ -32,7 +32,6 @@ const TIMESTAMP_PATTERN = new RegExp(
 );
 
 const NANOS_PER_SECOND = 1_000_000_000n;
-const NANOS_PER_MILLI = 1_000_000n;
 const SECONDS_PER_DAY = 86_400;
 /** Java's ZoneOffset range. */
 const MAX_OFFSET_SECONDS = 18 * 3600;
@@ -76,13 +75,6 @@ export function compareTimestamps(a: string, b: string): -1 | 0 | 1 | undefined 
   const y = parseTimestampNanos(b);
   if (x === undefined || y === undefined) return undefined;
   return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/** Whole epoch milliseconds (truncated), for callers that schedule by the millisecond clock. */
-export function nanosToEpochMillis(nanos: bigint): number {
-  // Floor division, so instants before 1970 round toward the past like Instant.toEpochMilli.
-  const q = nanos / NANOS_PER_MILLI;
-  return Number(nanos % NANOS_PER_MILLI < 0n ? q - 1n : q);
 }
 
 /** Parses and validates; the single place the grammar above is enforced. */

@@ -23,17 +23,6 @@ export function checkNonEmptyString(r: Reporter, path: Path, value: unknown, fie
   return false;
 }
 
-export function checkObject(r: Reporter, path: Path, value: unknown, field: string): value is Record<string, unknown> {
-  if (isObject(value)) return true;
-  r.add(path, `${field} must be an object, not ${describeType(value)}`);
-  return false;
-}
-
-export function checkBoolean(r: Reporter, path: Path, value: unknown, field: string): value is boolean {
-  if (typeof value === 'boolean') return true;
-  r.add(path, `${field} must be a boolean, not ${describeType(value)}`);
-  return false;
-}
 
 export interface NumberRule {
   integer?: boolean;
@@ -191,8 +180,3 @@ export function checkPayloadTemplate(r: Reporter, path: Path, value: unknown): v
   }
 }
 
-/** A field evaluated at run time in either language: a payload template in JSONPath, `{% %}` strings in JSONata. */
-export function checkTemplateFor(r: Reporter, path: Path, value: unknown, language: QueryLanguage): void {
-  if (language === 'JSONata') checkJsonataTemplate(r, path, value);
-  else checkPayloadTemplate(r, path, value);
-}
