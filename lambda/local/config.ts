@@ -126,7 +126,7 @@ function loadStateMachines(value: unknown, dir: string, fail: Fail): ConfiguredS
     } catch (e) {
       fail(`${at}.settings`, (e as Error).message);
     }
-    return { name, definition: definition as StateMachineDefinition, definitionText, ...(roleArn !== undefined ? { roleArn: roleArn as string } : {}), ...(settings ? { settings } : {}) };
+    return { name, definition: definition as StateMachineDefinition, definitionText, ...(roleArn !== undefined ? { roleArn } : {}), ...(settings ? { settings } : {}) };
   });
 }
 
@@ -151,7 +151,7 @@ function loadTasks(value: unknown, dir: string, fail: Fail): TaskResolver | unde
     const path = modulePath(resolve(dir, hash >= 0 ? spec.slice(0, hash) : spec), field, fail);
     let mod: unknown;
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's task module is named by the config at run time and loaded synchronously (a .ts one through tsx's require hook)
       mod = require(path);
     } catch (e) {
       return fail(field, `cannot load ${path}: ${(e as Error).message}`);
@@ -191,7 +191,7 @@ function checkRemote(value: unknown, fail: Fail): LoadedConfig['remoteLambda'] {
   });
   if (region !== undefined && (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region))) fail('remoteLambda.region', `must be an AWS region such as "eu-west-1"`);
   if (endpoint !== undefined && typeof endpoint !== 'string') fail('remoteLambda.endpoint', 'must be a URL string');
-  return { resources: resources as string[], ...(region !== undefined ? { region: region as string } : {}), ...(endpoint !== undefined ? { endpoint: endpoint as string } : {}) };
+  return { resources: resources as string[], ...(region !== undefined ? { region } : {}), ...(endpoint !== undefined ? { endpoint } : {}) };
 }
 
 /**

@@ -22,7 +22,7 @@ import { closeLevelIteratorsOnReturn } from './level-iterators';
 
 /** dynalite ships no types; this is the part of its API we use. */
 type Dynalite = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- dynalite ships no types: it is required and typed by hand (Dynalite above)
 const dynalite = require('dynalite') as Dynalite;
 closeLevelIteratorsOnReturn(); // dynalite never closed its LevelDB iterators: see level-iterators.ts
 

@@ -171,7 +171,7 @@ export async function startHttpServer(
   const allowedOrigins = new Set(opts.corsOrigins ?? []);
   let hostAllowed: (h: string | undefined) => boolean = () => false;
   let url = '';
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       if (!hostAllowed(req.headers.host)) {
         const what = req.headers.host === undefined ? 'A request without a Host header is refused' : `Host '${req.headers.host}' is not this server`;
@@ -201,7 +201,9 @@ export async function startHttpServer(
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ __type: 'InternalServerError', message: String((e as Error)?.message ?? e) }));
     }
-  });
+  };
+  // the handler answers every failure itself (500), so nothing waits on its promise
+  const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -128,7 +128,11 @@ export class LocalQueue implements WorkQueue {
    * Resolves once the messages are in the journal (when persisting): a process killed after that
    * loses none of them. A failed append rejects and queues nothing, so the caller's retry is clean.
    */
-  async send(messages: OutgoingMessage[]): Promise<void> {
+  send(messages: OutgoingMessage[]): Promise<void> {
+    return doneNow(() => this.sendNow(messages));
+  }
+
+  private sendNow(messages: OutgoingMessage[]): void {
     const now = Date.now();
     const batch: Stored[] = messages.map((m) => {
       // Fractions are kept (unlike SQS): the engine may already have scaled a wait below a second.
@@ -160,7 +164,11 @@ export class LocalQueue implements WorkQueue {
    * again `seconds` (times timeScale) from now instead of when its visibility timeout ends. A stale
    * handle (the message was redelivered or deleted since) changes nothing, where SQS would refuse it.
    */
-  async retryAfter(receiptHandle: string, seconds: number): Promise<void> {
+  retryAfter(receiptHandle: string, seconds: number): Promise<void> {
+    return doneNow(() => this.retryAfterNow(receiptHandle, seconds));
+  }
+
+  private retryAfterNow(receiptHandle: string, seconds: number): void {
     const msg = this.messages.get(messageIdOf(receiptHandle));
     if (!msg || msg.receiptHandle !== receiptHandle || msg.state !== 'inflight') return;
     const wait = Math.max(0, seconds) * 1000 * this.timeScale;
@@ -245,8 +253,10 @@ export class LocalQueue implements WorkQueue {
   }
 
   /** Folds the journal into the snapshot file now (stop() calls it). */
-  async flush(): Promise<void> {
-    if (this.persistFile && (this.journalBytes > 0 || this.lazyLines.length > 0)) this.compact();
+  flush(): Promise<void> {
+    return doneNow(() => {
+      if (this.persistFile && (this.journalBytes > 0 || this.lazyLines.length > 0)) this.compact();
+    });
   }
 
   /*
@@ -489,6 +499,17 @@ export class LocalQueue implements WorkQueue {
     this.drainWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/**
+ * Runs `work` at once and answers with a promise, as an async function that never awaits would:
+ * a throw becomes the rejection. WorkQueue's methods are promises; this queue does its work in place.
+ */
+function doneNow(work: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    work();
+    resolve();
+  });
 }
 
 /** Lambda's reading of a batch response: nothing or an empty list is full success; a malformed one fails the whole batch. */

@@ -23,8 +23,8 @@ export interface TaskContext {
   sleep(ms: number): Promise<void>;
 }
 
-/** A local task: returns the result, or throws {error, cause} (any other throw is error "Error"). */
-export type TaskFunction = (input: unknown, context: TaskContext) => unknown | Promise<unknown>;
+/** A local task: returns the result (or a promise of it), or throws {error, cause} (any other throw is error "Error"). */
+export type TaskFunction = (input: unknown, context: TaskContext) => unknown;
 
 /** Finds the function for a Task's Resource; undefined when there is none. */
 export type TaskResolver = (resource: string, input: unknown) => { fn: TaskFunction; input: unknown; wrap?: (result: unknown) => unknown } | undefined;
@@ -57,9 +57,9 @@ export const defaultRandom: RandomSource = { random: () => Math.random(), uuid: 
 
 /** Error thrown by a task as `{error, cause}`, or anything else (reported as error "Error"). */
 export function taskFailureOf(e: unknown): { error: string; cause?: string } {
-  if (e && typeof e === 'object' && 'error' in e && typeof (e as { error: unknown }).error === 'string' && !(e instanceof Error)) {
+  if (e && typeof e === 'object' && 'error' in e && typeof e.error === 'string' && !(e instanceof Error)) {
     const c = (e as { cause?: unknown }).cause;
-    return { error: (e as { error: string }).error, cause: c === undefined ? undefined : typeof c === 'string' ? c : JSON.stringify(c) };
+    return { error: e.error, cause: c === undefined ? undefined : typeof c === 'string' ? c : JSON.stringify(c) };
   }
   if (e instanceof Error) return { error: e.name && e.name !== 'Error' ? e.name : 'Error', cause: e.message };
   return { error: 'Error', cause: String(e) };

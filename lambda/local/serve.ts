@@ -98,8 +98,8 @@ With the AWS SDK (Step Functions JSON protocol):
     release();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
 /**
@@ -113,7 +113,7 @@ function lockDataDir(dir: string): () => void {
   try {
     tightenModes(dir);
   } catch (e) {
-    throw new ServeError(`cannot make the data folder ${dir} private (chmod 700): ${(e as NodeJS.ErrnoException).code ?? e}`);
+    throw new ServeError(`cannot make the data folder ${dir} private (chmod 700): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   const lock = join(dir, 'serve.lock');
   const mine = `${process.pid}\n`;

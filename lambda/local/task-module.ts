@@ -6,9 +6,10 @@ import { resolverFromTable } from './tasks';
 import type { TaskFunction, TaskResolver } from './runner';
 
 export function loadTaskModule(file: string): TaskResolver {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(file);
-  const table = (mod && typeof mod.default === 'object' ? mod.default : mod) as Record<string, unknown>;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's task file is named on the command line and loaded synchronously (a .ts one through tsx's require hook)
+  const mod: unknown = require(file);
+  const hasDefault = (typeof mod === 'object' || typeof mod === 'function') && mod !== null && 'default' in mod && typeof mod.default === 'object';
+  const table = (hasDefault ? mod.default : mod) as Record<string, unknown>;
   // a Map: an export named like an Object.prototype member stays an ordinary key
   const functions = new Map<string, TaskFunction>();
   for (const [key, value] of Object.entries(table)) {
