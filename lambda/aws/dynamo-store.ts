@@ -50,7 +50,7 @@ import type {
   StateMachineRecord,
 } from '../ports';
 import { systemClock } from '../ports';
-import { forEachLimited } from '../runtime/for-each-limited';
+import { forEachLimited } from '../for-each-limited';
 import { fullJitterBackoff } from '../backoff';
 import {
   blobRefOf,

@@ -15,11 +15,11 @@
  */
 import { InvokeCommand, LambdaServiceException, type InvokeCommandInput, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { TaskInvoker, TaskOutcome, TaskRequest } from '../ports';
-import { LAMBDA_INVOKE, lambdaInvokeResult } from '../runtime/lambda-integration';
+import { LAMBDA_INVOKE, lambdaInvokeResult } from '../lambda-integration';
 import { MAX_PAYLOAD_BYTES } from '../engine/limits';
 import { isDirectLambdaArn } from '../engine/history';
 
-import { isCallbackResource } from '../runtime/callbacks';
+import { isCallbackResource } from '../engine/definition';
 
 // One definition of "finishes by callback" for the whole engine (the worker uses the same function).
 export { isCallbackResource };

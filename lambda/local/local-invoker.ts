@@ -13,7 +13,7 @@ import type { TaskInvoker, TaskOutcome, TaskRequest } from '../ports';
 import { taskFailureOf, type TaskContext, type TaskResolver } from './runner';
 import { loadTaskModule } from './task-module';
 import { missingTaskCause } from './tasks';
-import { isCallbackResource } from '../runtime/callbacks';
+import { isCallbackResource } from '../engine/definition';
 
 export interface HybridOptions {
   /** usually a LambdaTaskInvoker */

@@ -6,7 +6,7 @@
  */
 import type { TaskFunction, TaskResolver } from './runner';
 import { isCallbackResource } from '../engine/definition';
-import { LAMBDA_INVOKE, lambdaInvokeResult } from '../runtime/lambda-integration';
+import { LAMBDA_INVOKE, lambdaInvokeResult } from '../lambda-integration';
 
 /** "arn:aws:lambda:us-east-1:123:function:name[:alias]" -> "name" */
 export function lambdaFunctionName(arnOrName: string): string {

@@ -7,7 +7,7 @@
  */
 import type { EngineDeps } from './deps';
 import type { ChildLink, ExecutionRecord, FanOutOrder, OutgoingMessage } from '../ports';
-import { forEachLimited } from './for-each-limited';
+import { forEachLimited } from '../for-each-limited';
 
 type Spawn = Extract<FanOutOrder, { type: 'SpawnChildren' }>;
 type Redrive = Extract<FanOutOrder, { type: 'RedriveChildren' }>;

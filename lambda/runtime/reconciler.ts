@@ -26,7 +26,7 @@ import type { EngineDeps } from './deps';
 import { flushOutbox } from './advance-execution';
 import { childArnOf } from './fan-out-orders';
 import { isCallbackResource } from './callbacks';
-import { forEachLimited } from './for-each-limited';
+import { forEachLimited } from '../for-each-limited';
 import { logger } from './logger';
 
 /** Records checked at once during a sweep. */
