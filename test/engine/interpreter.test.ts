@@ -2,7 +2,8 @@ import { advance } from '../../lambda/engine/interpreter';
 import { runExecution, type TaskFunction } from '../../lambda/local/runner';
 import { resolverFromTable } from '../../lambda/local/tasks';
 import type { StateMachineDefinition } from '../../lambda/engine/definition';
-import type { ExecutionSnapshot, IncomingEvent } from '../../lambda/engine/types';
+import type { ExecutionSnapshot } from '../../lambda/engine/types';
+import { startEvent } from './fixtures';
 
 const random = { random: () => 0.5, uuid: () => '00000000-0000-4000-8000-000000000000' };
 
@@ -10,18 +11,6 @@ function run(definition: object, input: unknown = {}, tasks: Record<string, Task
   return runExecution({ definition: definition as StateMachineDefinition, input, tasks: resolverFromTable(tasks), fastTimers: true, random, name: 'test' });
 }
 
-const startEvent = (input: unknown): IncomingEvent => ({
-  type: 'StartExecution',
-  execution: {
-    arn: 'arn:aws:states:us-east-1:111111111111:execution:sm:e1',
-    name: 'e1',
-    input,
-    startTime: '2026-01-01T00:00:00.000Z',
-    roleArn: 'arn:aws:iam::111111111111:role/r',
-    stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm',
-    stateMachineName: 'sm',
-  },
-});
 
 describe('Pass', () => {
   it('applies InputPath, Parameters, ResultPath and OutputPath in order', async () => {

@@ -5,23 +5,12 @@
  */
 import { advance, INLINE_MAP_MAX_CONCURRENCY } from '../../lambda/engine/interpreter';
 import type { StateMachineDefinition } from '../../lambda/engine/definition';
-import type { ExecutionSnapshot, IncomingEvent } from '../../lambda/engine/types';
+import type { ExecutionSnapshot } from '../../lambda/engine/types';
+import { startEvent } from './fixtures';
 
 const random = { random: () => 0.5, uuid: () => '00000000-0000-4000-8000-000000000000' };
 const now = new Date('2026-01-01T00:00:00Z');
 
-const startEvent = (input: unknown): IncomingEvent => ({
-  type: 'StartExecution',
-  execution: {
-    arn: 'arn:aws:states:us-east-1:111111111111:execution:sm:e1',
-    name: 'e1',
-    input,
-    startTime: '2026-01-01T00:00:00.000Z',
-    roleArn: 'arn:aws:iam::111111111111:role/r',
-    stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:sm',
-    stateMachineName: 'sm',
-  },
-});
 
 const def = {
   StartAt: 'M',

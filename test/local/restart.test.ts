@@ -8,20 +8,9 @@ import { join } from 'node:path';
 import * as svc from '../../lambda/runtime/service';
 import type { TaskFunction } from '../../lambda/local/runner';
 import { expectContiguousIds, startTestEngine, type TestEngine, until } from '../runtime/harness';
+import { PARKER } from '../runtime/callback-machines';
 
 const NAPPER = { StartAt: 'Nap', States: { Nap: { Type: 'Wait', Seconds: 2, Next: 'Woke' }, Woke: { Type: 'Pass', Result: 'woke up', ResultPath: '$.status', End: true } } };
-const PARKER = {
-  StartAt: 'Park',
-  States: {
-    Park: {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-      Parameters: { FunctionName: 'Park', Payload: { 'token.$': '$$.Task.Token' } },
-      ResultPath: '$.answer',
-      End: true,
-    },
-  },
-};
 
 let dir: string;
 const open: TestEngine[] = [];

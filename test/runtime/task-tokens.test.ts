@@ -15,6 +15,7 @@ import { runExecution } from '../../lambda/local/runner';
 import { resolverFromTable } from '../../lambda/local/tasks';
 import { loadOnce, taskTokensOf } from '../../lambda/runtime/task-tokens';
 import { startTestEngine, until, type TestEngine } from './harness';
+import { PARKER } from './callback-machines';
 
 const SECRET = 'a'.repeat(64);
 // AWS: execution and state machine names up to 80 characters each
@@ -22,18 +23,6 @@ const LONG_SM = 'm'.repeat(80);
 const LONG_EXEC = 'e'.repeat(80);
 const LONG_ARN = `arn:aws:states:ap-southeast-2:123456789012:execution:${LONG_SM}:${LONG_EXEC}`;
 
-const PARKER = {
-  StartAt: 'Park',
-  States: {
-    Park: {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-      Parameters: { FunctionName: 'Park', Payload: { 'token.$': '$$.Task.Token' } },
-      ResultPath: '$.answer',
-      End: true,
-    },
-  },
-};
 
 /** One character of `s` replaced by another of the base64url alphabet. */
 function altered(s: string, i: number): string {
