@@ -43,6 +43,7 @@ export function functionEnvironment(ctx: EngineFunctionContext): Record<string, 
     STEPWRIGHT_ACCOUNT_ID: Aws.ACCOUNT_ID,
     POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
     POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
     ...(props.sourceMaps ?? true ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
   };
 }

@@ -2,13 +2,15 @@
  * The API Lambda behind API Gateway (HTTP API, payload format 2.0): REST routes and the Step
  * Functions JSON protocol, both served by api-router.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { route } from './api-router';
 import type { EngineDeps } from '../runtime/deps';
-import { logger } from '../runtime/logger';
+import { addLambdaContext, logger } from '../runtime/logger';
 
 export function createApiHandler(getDeps: () => EngineDeps | Promise<EngineDeps>) {
-  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  // context: Lambda's (request id and cold start on every log line); the local runtime passes none
+  return async (event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    addLambdaContext(context);
     const deps = await getDeps();
     const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
     const query: Record<string, string | undefined> = { ...(event.queryStringParameters ?? {}) };

@@ -5,12 +5,15 @@
  * execution that has not been written counts as stale (the stack sets it with the schedule, so that
  * a stranded execution resumes within the bound plus one period).
  */
+import type { Context } from 'aws-lambda';
 import { sweep, type ReconcileReport } from '../runtime/reconciler';
 import { reconcileAfterMs, type EngineDeps } from '../runtime/deps';
-import { logger } from '../runtime/logger';
+import { addLambdaContext, logger } from '../runtime/logger';
 
 export function createReconcilerHandler(getDeps: () => EngineDeps | Promise<EngineDeps>) {
-  return async (): Promise<ReconcileReport> => {
+  // context: Lambda's (request id and cold start on every log line); tests call it with none
+  return async (_event?: unknown, context?: Context): Promise<ReconcileReport> => {
+    addLambdaContext(context);
     const deps = await getDeps();
     const report = await sweep(deps, { staleAfterMs: reconcileAfterMs(deps) });
     logger.info('reconciler sweep done', { ...report });

@@ -8,7 +8,7 @@
  * queue port (SQS ChangeMessageVisibility) before reporting it failed. On its last delivery the
  * execution is failed with a clear cause and the message goes to the dead-letter queue.
  */
-import type { SQSEvent, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent, SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { processMessage } from '../runtime/process-message';
 import { applyEvent, flushOutbox } from '../runtime/advance-execution';
@@ -16,7 +16,7 @@ import type { EngineDeps } from '../runtime/deps';
 import type { ExecutionRecord, FanOutOrder, OutgoingMessage, WorkMessage } from '../ports';
 import type { HistoryEvent } from '../engine/history';
 import type { ExecutionSnapshot, Run } from '../engine/types';
-import { logger } from '../runtime/logger';
+import { addLambdaContext, logger } from '../runtime/logger';
 import { fullJitterBackoff } from '../backoff';
 
 /**
@@ -39,7 +39,9 @@ export function retryDelaySeconds(receiveCount: number, random: () => number): n
 export const WORKER_FAILURE = 'Stepwright.WorkerFailure';
 
 export function createWorkerHandler(getDeps: () => EngineDeps | Promise<EngineDeps>) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  // context: Lambda's (request id and cold start on every log line); the local runtime passes none
+  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+    addLambdaContext(context);
     const deps = await getDeps();
     const processor = new BatchProcessor(EventType.SQS);
     const record = async (r: SQSRecord) => {

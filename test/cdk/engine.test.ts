@@ -381,3 +381,17 @@ test('invoke resources are never wildcards', () => {
   engine.addStateMachine('X', { definition: { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:123456789012:function:F', End: true } } } });
   for (const r of invokeResources(Template.fromStack(stack))) expect(asArray(r).join('')).not.toMatch(/\*/);
 });
+
+describe('access and operations', () => {
+  const engineFunctions = ['EngineWorker', 'EngineApi', 'EngineReconciler'];
+  const variables = (t: Template, prefix: string) => resource(t, 'AWS::Lambda::Function', prefix).props.Environment.Variables as Record<string, unknown>;
+
+  test('logLevel sets POWERTOOLS_LOG_LEVEL on every engine function (INFO by default)', () => {
+    const byDefault = Template.fromStack(engineStack().stack);
+    const debug = Template.fromStack(engineStack({ logLevel: 'DEBUG' }).stack);
+    for (const fn of engineFunctions) {
+      expect(variables(byDefault, `${fn}`).POWERTOOLS_LOG_LEVEL).toBe('INFO');
+      expect(variables(debug, `${fn}`).POWERTOOLS_LOG_LEVEL).toBe('DEBUG');
+    }
+  });
+});
