@@ -97,6 +97,12 @@ export interface StepwrightEngineProps {
    * engine function. @default 'INFO'
    */
   readonly logLevel?: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 'SILENT';
+  /**
+   * DynamoDB deletion protection on the table: nothing (a console click, a script, a replacement by
+   * CloudFormation) deletes the executions and their history until it is turned off. Turn it off
+   * (with `removalPolicy: RemovalPolicy.DESTROY`) for a stack you mean to destroy. @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** The settings the engine's parts are built from: the props' defaults applied, checked. */

@@ -30,6 +30,7 @@ export function createTable(engine: Construct, props: StepwrightEngineProps): dy
     encryptionKey: props.encryptionKey,
     stream: props.stream ? dynamodb.StreamViewType.NEW_AND_OLD_IMAGES : undefined,
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    deletionProtection: props.deletionProtection ?? true,
   });
   for (const index of Object.values(s.indexes)) {
     table.addGlobalSecondaryIndex({

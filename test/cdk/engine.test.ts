@@ -394,4 +394,10 @@ describe('access and operations', () => {
       expect(variables(debug, `${fn}`).POWERTOOLS_LOG_LEVEL).toBe('DEBUG');
     }
   });
+
+  test('the table has deletion protection unless deletionProtection is false', () => {
+    const table = (t: Template) => resource(t, 'AWS::DynamoDB::Table', 'EngineTable').props;
+    expect(table(Template.fromStack(engineStack().stack)).DeletionProtectionEnabled).toBe(true);
+    expect(table(Template.fromStack(engineStack({ deletionProtection: false }).stack)).DeletionProtectionEnabled).toBe(false);
+  });
 });
