@@ -36,16 +36,51 @@ export interface MonitoredParts {
   readonly api: apigwv2.IHttpApi;
 }
 
-/** Executions that ended FAILED, TIMED_OUT or ABORTED, as the worker publishes them (Powertools EMF). */
-export function executionsFailedMetric(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+/** The execution metrics the worker publishes (lambda/aws/execution-metrics.ts), by their AWS names. */
+export type ExecutionMetricName = 'ExecutionsStarted' | 'ExecutionsSucceeded' | 'ExecutionsFailed' | 'ExecutionsTimedOut' | 'ExecutionsAborted' | 'ExecutionTime';
+
+/** The dimension of the per-state-machine series (AWS's name for it). */
+export const STATE_MACHINE_DIMENSION = 'StateMachineArn';
+
+/**
+ * One execution metric as the worker publishes it: `service` always (Powertools adds it), plus
+ * StateMachineArn for one state machine's series (omit it for the engine-wide series). Counts are
+ * summed over 5 minutes, ExecutionTime (milliseconds) averaged; `props` overrides either.
+ */
+export function executionMetric(metricName: ExecutionMetricName, stateMachineArn: string | undefined, props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRICS_NAMESPACE,
-    metricName: 'ExecutionsFailed',
-    dimensionsMap: { service: SERVICE_NAME },
-    statistic: 'Sum',
+    metricName,
+    dimensionsMap: { service: SERVICE_NAME, ...(stateMachineArn ? { [STATE_MACHINE_DIMENSION]: stateMachineArn } : {}) },
+    statistic: metricName === 'ExecutionTime' ? 'Average' : 'Sum',
     period: Duration.minutes(5),
     ...props,
   });
+}
+
+/**
+ * Executions that ended FAILED or TIMED_OUT: the sum the "executions failed" alarm watches (a
+ * missing series counts 0). ABORTED is left out: an abort is a StopExecution someone asked for, not
+ * a fault (watch `metricAborted()` for it). Spread Map items and Parallel branches are not counted:
+ * only their parent's outcome is.
+ */
+export function executionsFailedOrTimedOut(stateMachineArn: string | undefined, props: cloudwatch.MathExpressionOptions = {}): cloudwatch.MathExpression {
+  const period = props.period ?? Duration.minutes(5);
+  return new cloudwatch.MathExpression({
+    expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+    usingMetrics: {
+      failed: executionMetric('ExecutionsFailed', stateMachineArn, { period }),
+      timedOut: executionMetric('ExecutionsTimedOut', stateMachineArn, { period }),
+    },
+    label: 'Executions failed or timed out',
+    period,
+    ...props,
+  });
+}
+
+/** @deprecated the engine-wide ExecutionsFailed series; use `executionMetric('ExecutionsFailed', undefined, props)` */
+export function executionsFailedMetric(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+  return executionMetric('ExecutionsFailed', undefined, props);
 }
 
 /** Every alarm of the engine (Object.values on the interface itself would be `any[]`). */
@@ -86,7 +121,7 @@ export function createAlarms(engine: Construct, parts: MonitoredParts, props: St
       1,
       'Stepwright work messages failed every delivery and were dead-lettered: their executions are stuck until redriven',
     ),
-    executionsFailed: alarm('ExecutionsFailedAlarm', executionsFailedMetric(), 1, 'Stepwright executions ended FAILED, TIMED_OUT or ABORTED'),
+    executionsFailed: alarm('ExecutionsFailedAlarm', executionsFailedOrTimedOut(undefined), 1, 'Stepwright executions ended FAILED or TIMED_OUT (ExecutionsFailed + ExecutionsTimedOut; spread Map items and Parallel branches are not counted, aborts are not)'),
   };
   if (props.alarmTopic) {
     const action = new cwActions.SnsAction(props.alarmTopic);
@@ -104,7 +139,18 @@ export function createDashboard(engine: Construct, parts: MonitoredParts, alarms
     new cloudwatch.AlarmStatusWidget({ title: 'Stepwright alarms', alarms: alarmList(alarms), width: 24, height: 3 }),
   );
   d.addWidgets(
-    new cloudwatch.GraphWidget({ title: 'Executions failed', left: [executionsFailedMetric()], width }),
+    new cloudwatch.GraphWidget({
+      title: 'Executions',
+      left: [
+        executionMetric('ExecutionsStarted', undefined, { label: 'started' }),
+        executionMetric('ExecutionsSucceeded', undefined, { label: 'succeeded' }),
+        executionMetric('ExecutionsFailed', undefined, { label: 'failed' }),
+        executionMetric('ExecutionsTimedOut', undefined, { label: 'timed out' }),
+        executionMetric('ExecutionsAborted', undefined, { label: 'aborted' }),
+      ],
+      right: [executionMetric('ExecutionTime', undefined, { label: 'execution time (ms, average)' })],
+      width,
+    }),
     new cloudwatch.GraphWidget({
       title: 'Work queue',
       left: [

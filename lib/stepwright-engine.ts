@@ -24,7 +24,7 @@ import { Construct } from 'constructs';
 import type { IStepwrightEngine, IStepwrightTriggerRef, TriggerSupport } from './engine-contract';
 import { createApiFunction, createReconciler, createTaskTokenSecret, createWorker, functionEnvironment, type EngineFunctionContext } from './engine-functions';
 import { createHttpApi, grantInvokeHttpApi } from './engine-http-api';
-import { createAlarms, createDashboard, executionsFailedMetric, type MonitoredParts, type StepwrightAlarms } from './engine-monitoring';
+import { createAlarms, createDashboard, executionMetric, executionsFailedOrTimedOut, type MonitoredParts, type StepwrightAlarms } from './engine-monitoring';
 import { acknowledgeEngineFindings } from './engine-nag';
 import { resolveEngineProps, type StepwrightEngineProps } from './engine-props';
 import { createRegistrationProvider } from './engine-registration';
@@ -34,7 +34,7 @@ import { StepwrightStateMachine, type StepwrightStateMachineOptions } from './st
 import { StepwrightTrigger, type StepwrightTriggerOptions } from './stepwright-trigger';
 
 export type { IStepwrightEngine } from './engine-contract';
-export { METRICS_NAMESPACE, SERVICE_NAME, type StepwrightAlarms } from './engine-monitoring';
+export { METRICS_NAMESPACE, SERVICE_NAME, STATE_MACHINE_DIMENSION, type ExecutionMetricName, type StepwrightAlarms } from './engine-monitoring';
 export type { StepwrightEngineProps } from './engine-props';
 export { bundlingOptions, PROJECT_ROOT } from './lambda-functions';
 
@@ -162,9 +162,49 @@ export class StepwrightEngine extends Construct implements IStepwrightEngine {
     return grantInvokeHttpApi(this.api, grantee);
   }
 
-  /** Executions that ended FAILED, TIMED_OUT or ABORTED, as the worker publishes them (Powertools EMF). */
+  // ---------------------------------------------------------------- metrics
+  // The worker's execution metrics over all state machines of this engine (namespace Stepwright,
+  // dimension service=stepwright; AWS's metric names). Spread Map items and Parallel branches are not
+  // executions here: only their parent's outcome counts. Counts: Sum over 5 minutes; time: Average.
+
+  /** Executions the worker started (ExecutionsStarted). */
+  public metricStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionsStarted', undefined, props);
+  }
+
+  /** Executions that ended SUCCEEDED (ExecutionsSucceeded). */
+  public metricSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionsSucceeded', undefined, props);
+  }
+
+  /** Executions that ended FAILED (ExecutionsFailed). */
+  public metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionsFailed', undefined, props);
+  }
+
+  /** Executions that ended TIMED_OUT (ExecutionsTimedOut). */
+  public metricTimedOut(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionsTimedOut', undefined, props);
+  }
+
+  /** Executions that ended ABORTED (ExecutionsAborted). */
+  public metricAborted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionsAborted', undefined, props);
+  }
+
+  /** Start to end of finished executions, in milliseconds (ExecutionTime; Average). */
+  public metricTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionTime', undefined, props);
+  }
+
+  /** ExecutionsFailed + ExecutionsTimedOut: what the engine's executionsFailed alarm watches. */
+  public metricFailedOrTimedOut(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return executionsFailedOrTimedOut(undefined, props);
+  }
+
+  /** @deprecated use `metricFailed()` (ExecutionsFailed only) or `metricFailedOrTimedOut()` (what the alarm watches) */
   public metricExecutionsFailed(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
-    return executionsFailedMetric(props);
+    return this.metricFailed(props);
   }
 
   /** @internal the provider behind every state machine registration of this engine (created once). */

@@ -8,6 +8,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { acknowledge } from './nag';
 import { bundlingOptions, PROJECT_ROOT } from './lambda-functions';
@@ -18,14 +20,44 @@ export interface StepwrightStackProps extends StackProps {
   readonly engine?: StepwrightEngineProps;
   /** Deploy the examples (exam-results and its AddTotal function). @default true */
   readonly examples?: boolean;
+  /**
+   * The engine's alarms notify this existing SNS topic (`-c alarmTopicArn=...`). Ignored when
+   * `engine.alarmTopic` is given. @default none
+   */
+  readonly alarmTopicArn?: string;
+  /**
+   * The stack creates an alarm topic with this address subscribed (`-c alarmEmail=...`; confirm the
+   * subscription mail AWS sends). Not with `alarmTopicArn`. @default none
+   */
+  readonly alarmEmail?: string;
+}
+
+/** A boolean context value (`-c name=false`), or `fallback` when it is not given. */
+export function contextFlag(scope: Construct, name: string, fallback: boolean): boolean {
+  const v: unknown = scope.node.tryGetContext(name);
+  return v === undefined ? fallback : v === true || v === 'true';
+}
+
+/** A non-empty string context value (`-c name=value`), or undefined. */
+function contextText(scope: Construct, name: string): string | undefined {
+  const v: unknown = scope.node.tryGetContext(name);
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/** The stack props the shipped app (bin/app.ts) reads from context: examples, alarmEmail, alarmTopicArn. */
+export function stackPropsFromContext(scope: Construct): Pick<StepwrightStackProps, 'examples' | 'alarmEmail' | 'alarmTopicArn'> {
+  return { examples: contextFlag(scope, 'examples', true), alarmEmail: contextText(scope, 'alarmEmail'), alarmTopicArn: contextText(scope, 'alarmTopicArn') };
 }
 
 export class StepwrightStack extends Stack {
   public readonly engine: StepwrightEngine;
+  /** Where the engine's alarm actions go, if anywhere (`engine.alarmTopic`, `alarmTopicArn` or `alarmEmail`). */
+  public readonly alarmTopic?: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: StepwrightStackProps = {}) {
     super(scope, id, props);
-    this.engine = new StepwrightEngine(this, 'Engine', props.engine);
+    this.alarmTopic = props.engine?.alarmTopic ?? this.alarmTopicOf(props);
+    this.engine = new StepwrightEngine(this, 'Engine', { ...props.engine, alarmTopic: this.alarmTopic });
 
     new CfnOutput(this, 'ApiUrl', { value: this.engine.apiUrl, description: 'Stepwright API (Step Functions JSON protocol at POST /, REST routes)' });
     new CfnOutput(this, 'TableName', { value: this.engine.table.tableName, description: 'DynamoDB table: state machines, executions, history' });
@@ -33,6 +65,22 @@ export class StepwrightStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.engine.deadLetterQueue.queueUrl, description: 'Work messages that failed every delivery' });
 
     if (props.examples ?? true) this.addExamples();
+  }
+
+  /** An existing topic (alarmTopicArn), or a new one with an email subscription (alarmEmail), or none. */
+  private alarmTopicOf(props: StepwrightStackProps): sns.ITopic | undefined {
+    if (props.alarmTopicArn && props.alarmEmail) throw new Error('StepwrightStack: give alarmTopicArn or alarmEmail, not both (subscribe the address to your topic yourself)');
+    if (props.alarmTopicArn) return sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn);
+    if (!props.alarmEmail) return undefined;
+    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'Stepwright alarms', enforceSSL: true });
+    topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
+    acknowledge(
+      topic,
+      'AwsSolutions-SNS2',
+      'The alarm topic carries CloudWatch alarm notifications only (alarm names and states, no execution data); CloudWatch can publish to a KMS-encrypted topic only with a customer managed key whose policy admits it: pass such a topic as engine.alarmTopic to have one.',
+    );
+    new CfnOutput(this, 'AlarmTopicArn', { value: topic.topicArn, description: 'SNS topic the engine\'s alarms notify' });
+    return topic;
   }
 
   /** examples/exam-results: its Task names the function AddTotal; the stack creates it from examples/exam-results/tasks.js. */

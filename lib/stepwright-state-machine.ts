@@ -2,6 +2,7 @@
  * A state machine registered in a StepwrightEngine at deploy time (`engine.addStateMachine`).
  */
 import { Annotations, ArnFormat, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -9,6 +10,7 @@ import { findFunctions, prepareDefinition, type DefinitionSource } from './defin
 import type { NamePolicy } from '../lambda/ports';
 import { STATE_MACHINE_NAME, type StateMachineSettings } from './state-machine-record';
 import type { IStepwrightEngine } from './engine-contract';
+import { executionMetric, executionsFailedOrTimedOut } from './engine-monitoring';
 
 /**
  * Runaway guards for one state machine's executions (the interpreter stops an execution that passes
@@ -144,6 +146,46 @@ export class StepwrightStateMachine extends Construct {
       },
     });
     this.revisionId = registration.getAttString('RevisionId');
+  }
+
+  // ---------------------------------------------------------------- metrics
+  // This state machine's executions as the worker publishes them: namespace Stepwright, AWS's metric
+  // names, dimensions service=stepwright and StateMachineArn=<this ARN>. Spread Map items and Parallel
+  // branches are not counted: only the execution's own outcome is. Counts: Sum over 5 minutes.
+
+  /** Executions the worker started (ExecutionsStarted). */
+  public metricStarted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionsStarted', this.stateMachineArn, props);
+  }
+
+  /** Executions that ended SUCCEEDED (ExecutionsSucceeded). */
+  public metricSucceeded(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionsSucceeded', this.stateMachineArn, props);
+  }
+
+  /** Executions that ended FAILED (ExecutionsFailed). */
+  public metricFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionsFailed', this.stateMachineArn, props);
+  }
+
+  /** Executions that ended TIMED_OUT (ExecutionsTimedOut). */
+  public metricTimedOut(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionsTimedOut', this.stateMachineArn, props);
+  }
+
+  /** Executions that ended ABORTED (ExecutionsAborted). */
+  public metricAborted(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionsAborted', this.stateMachineArn, props);
+  }
+
+  /** Start to end of finished executions, in milliseconds (ExecutionTime; Average over 5 minutes). */
+  public metricTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return executionMetric('ExecutionTime', this.stateMachineArn, props);
+  }
+
+  /** ExecutionsFailed + ExecutionsTimedOut of this machine (a missing series counts 0): alarm on this. */
+  public metricFailedOrTimedOut(props?: cloudwatch.MathExpressionOptions): cloudwatch.MathExpression {
+    return executionsFailedOrTimedOut(this.stateMachineArn, props);
   }
 }
 

@@ -12,6 +12,7 @@ import { SqsWorkQueue } from './sqs-queue';
 import { LambdaTaskInvoker } from './lambda-invoker';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { systemClock } from '../ports';
+import { finishedMetricPoints, startedMetricPoints, type MetricPoint } from './execution-metrics';
 import { retentionPolicy } from '../runtime/retention';
 import { fanOutModeOf, type EngineDeps } from '../runtime/deps';
 import { TaskTokens } from '../engine/task-tokens';
@@ -19,9 +20,21 @@ import { loadOnce } from '../runtime/task-tokens';
 
 let cached: EngineDeps | undefined;
 
-/** CloudWatch metrics as EMF log lines (no API calls); the stack alarms on ExecutionsFailed. */
+/**
+ * CloudWatch metrics as EMF log lines (no API calls): the execution metrics of execution-metrics.ts,
+ * each a single-metric line with its own dimensions (`service` from Powertools, plus StateMachineArn
+ * on the per-machine series). The stack's alarms and `metric*()` methods read the same names.
+ */
 const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Stepwright', serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'stepwright' });
-const METRIC_BY_STATUS: Record<string, string> = { SUCCEEDED: 'ExecutionsSucceeded', FAILED: 'ExecutionsFailed', TIMED_OUT: 'ExecutionsTimedOut', ABORTED: 'ExecutionsAborted' };
+const UNITS = { Count: MetricUnit.Count, Milliseconds: MetricUnit.Milliseconds } as const satisfies Record<MetricPoint['unit'], string>;
+
+function publish(points: MetricPoint[]): void {
+  for (const p of points) {
+    const single = metrics.singleMetric();
+    for (const [name, value] of Object.entries(p.dimensions)) single.addDimension(name, value);
+    single.addMetric(p.name, UNITS[p.unit], p.value);
+  }
+}
 
 function required(name: string): string {
   const v = process.env[name];
@@ -49,12 +62,8 @@ export function depsFromEnv(): EngineDeps {
     fanOut: fanOutModeOf(process.env.STEPWRIGHT_FAN_OUT, 'STEPWRIGHT_FAN_OUT'),
     // read when a token is first issued or checked, once per container (only the API and worker may read it)
     taskTokens: loadOnce(() => taskTokensFromSecretsManager(region)),
-    onExecutionFinished: (status) => {
-      const name = METRIC_BY_STATUS[status];
-      if (!name) return;
-      metrics.addMetric(name, MetricUnit.Count, 1);
-      metrics.publishStoredMetrics();
-    },
+    onExecutionStarted: (record) => publish(startedMetricPoints(record)),
+    onExecutionFinished: (status, _executionArn, record) => publish(finishedMetricPoints(status, record)),
   };
   cached = deps;
   return cached;

@@ -141,7 +141,7 @@ export async function failDirectly(deps: EngineDeps, executionArn: string, error
       outbox: { events: [...(rec.outbox?.events ?? []), failed], messages, ...(stops.length ? { fanOuts: stops } : {}) },
     };
     if (!(await deps.store.updateExecution(next, rec.version))) continue; // it moved meanwhile: look again
-    deps.onExecutionFinished?.('FAILED', executionArn);
+    deps.onExecutionFinished?.('FAILED', executionArn, next);
     try {
       await flushOutbox(deps, next);
     } catch (e) {

@@ -213,7 +213,8 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
       continue;
     }
     deps.fault?.('after-commit');
-    if (snap.status !== 'RUNNING') deps.onExecutionFinished?.(snap.status, executionArn);
+    if (event.type === 'StartExecution') deps.onExecutionStarted?.(next);
+    if (snap.status !== 'RUNNING') deps.onExecutionFinished?.(snap.status, executionArn, next);
     await flushOutbox(deps, next);
     return 'applied';
   }

@@ -2,7 +2,7 @@
  * What the durable runtime needs, bundled once per process: the ports plus a few settings.
  * The AWS handlers build it from environment variables, the local server from its config.
  */
-import type { Clock, ExecutionStore, TaskInvoker, WorkQueue } from '../ports';
+import type { Clock, ExecutionRecord, ExecutionStore, TaskInvoker, WorkQueue } from '../ports';
 import type { RandomSource } from '../asl/scope';
 import type { FanOutMode } from '../engine/interpreter';
 import type { TaskTokenSource } from './task-tokens';
@@ -50,8 +50,10 @@ export interface EngineDeps {
   soleClaimHolder?: string;
   /** test hook: called at each step of a commit; a test throws here to simulate a crash */
   fault?: (point: FaultPoint) => void;
-  /** told about every finished execution (metrics) */
-  onExecutionFinished?: (status: string, executionArn: string) => void;
+  /** told about every finished execution or spread child (metrics; `record` is the one just written) */
+  onExecutionFinished?: (status: string, executionArn: string, record: ExecutionRecord) => void;
+  /** told when the worker starts an execution or spread child (metrics; `record` is the one just written) */
+  onExecutionStarted?: (record: ExecutionRecord) => void;
 }
 
 export type FaultPoint = 'after-put' | 'after-read' | 'after-commit' | 'after-history' | 'after-send' | 'after-invoke' | 'after-count';

@@ -195,14 +195,14 @@ describe('logs, alarms, dashboard', () => {
     }
   });
 
-  test('alarms: worker errors, API errors, queue depth, DLQ depth, executions failed', () => {
+  test('alarms: worker errors, API errors, queue depth, DLQ depth, executions failed or timed out', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties);
-    const key = (a: any) => `${a.Namespace}/${a.MetricName}`;
+    const key = (a: any) => (a.Metrics ? `math:${a.Metrics.find((m: any) => m.Expression).Expression}` : `${a.Namespace}/${a.MetricName}`);
     expect(alarms.map(key).sort()).toEqual(
-      ['AWS/Lambda/Errors', 'AWS/Lambda/Errors', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'Stepwright/ExecutionsFailed'].sort(),
+      ['AWS/Lambda/Errors', 'AWS/Lambda/Errors', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'math:FILL(failed, 0) + FILL(timedOut, 0)'].sort(),
     );
-    const failed = alarms.find((a) => a.MetricName === 'ExecutionsFailed');
-    expect(failed).toMatchObject({ Namespace: 'Stepwright', Statistic: 'Sum', Threshold: 1, Dimensions: [{ Name: 'service', Value: 'stepwright' }], TreatMissingData: 'notBreaching' });
+    const failed = alarms.find((a) => a.Metrics);
+    expect(failed).toMatchObject({ Threshold: 1, TreatMissingData: 'notBreaching', ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     const dlq = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes('EngineDeadLetterQueue'));
     expect(dlq).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     const depth = alarms.find((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes('EngineWorkQueue'));
@@ -214,7 +214,7 @@ describe('logs, alarms, dashboard', () => {
   test('a dashboard shows the engine', () => {
     const dash = resource(template, 'AWS::CloudWatch::Dashboard', 'EngineDashboard');
     const body = JSON.stringify(dash.props.DashboardBody);
-    for (const title of ['Executions failed', 'Work queue', 'Dead-letter queue', 'Worker', 'API', 'DynamoDB']) expect(body).toContain(title);
+    for (const title of ['Executions', 'Work queue', 'Dead-letter queue', 'Worker', 'API', 'DynamoDB']) expect(body).toContain(title);
   });
 });
 
