@@ -27,6 +27,32 @@ export interface EngineFunctionContext {
   readonly queue: sqs.IQueue;
 }
 
+/**
+ * The table actions the functions' DynamoDB adapter (lambda/aws/dynamo-store.ts) sends: GetItem
+ * (records, revisions, name reservations), PutItem (conditional record writes, task claims),
+ * UpdateItem (fan-in sets), Query (history, chunked bodies, the listings on the indexes),
+ * BatchGetItem (children and fan-out records), BatchWriteItem (history and body chunks). Nothing scans
+ * the table, reads its stream or describes it.
+ */
+export const EXECUTION_TABLE_ACTIONS: readonly string[] = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:Query',
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+];
+/** The API's actions: the executions' plus DeleteItem (DeleteStateMachine), which no other function sends. */
+export const API_TABLE_ACTIONS: readonly string[] = [...EXECUTION_TABLE_ACTIONS, 'dynamodb:DeleteItem'];
+/** What reading and writing items encrypted with a customer managed key takes (as CDK's grantReadWriteData grants on it). */
+const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'];
+
+/** `actions` on the table and its indexes, and on its customer managed key when it has one. */
+export function grantTableActions(ctx: EngineFunctionContext, grantee: iam.IGrantable, actions: readonly string[]): void {
+  ctx.table.grant(grantee, ...actions);
+  ctx.props.encryptionKey?.grant(grantee, ...TABLE_KEY_ACTIONS);
+}
+
 /** The environment every engine function (and every trigger function) gets. */
 export function functionEnvironment(ctx: EngineFunctionContext): Record<string, string> {
   const { props, settings } = ctx;
@@ -82,7 +108,7 @@ export function createWorker(engine: Construct, ctx: EngineFunctionContext, envi
       maxConcurrency: settings.workerMaxConcurrency,
     }),
   );
-  ctx.table.grantReadWriteData(fn);
+  grantTableActions(ctx, fn, EXECUTION_TABLE_ACTIONS);
   ctx.queue.grantSendMessages(fn);
   return { role, fn };
 }
@@ -100,7 +126,7 @@ export function createApiFunction(engine: Construct, ctx: EngineFunctionContext,
     environment,
     logRetention: settings.logRetention,
   }, props);
-  ctx.table.grantReadWriteData(fn);
+  grantTableActions(ctx, fn, API_TABLE_ACTIONS);
   ctx.queue.grantSendMessages(fn);
   return fn;
 }
@@ -122,7 +148,7 @@ export function createReconciler(engine: Construct, ctx: EngineFunctionContext, 
     environment,
     logRetention: settings.logRetention,
   }, props);
-  ctx.table.grantReadWriteData(fn);
+  grantTableActions(ctx, fn, EXECUTION_TABLE_ACTIONS);
   ctx.queue.grantSendMessages(fn);
   new events.Rule(engine, 'ReconcilerSchedule', {
     description: 'Stepwright: sweep for executions a crash left without pending work',

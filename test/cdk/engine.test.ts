@@ -400,4 +400,26 @@ describe('access and operations', () => {
     expect(table(Template.fromStack(engineStack().stack)).DeletionProtectionEnabled).toBe(true);
     expect(table(Template.fromStack(engineStack({ deletionProtection: false }).stack)).DeletionProtectionEnabled).toBe(false);
   });
+
+  test('with a customer managed key, each function gets exactly its table actions, and the key actions DynamoDB and SQS need', () => {
+    const app = newApp();
+    const stack = new Stack(app, 'S', { env: ENV });
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new StepwrightEngine(stack, 'Engine', { encryptionKey: key });
+    const t = Template.fromStack(stack);
+    const keyArn = { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] };
+    const executionActions = ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+    const expected: Record<string, string[]> = {
+      EngineWorkerRole: executionActions,
+      EngineReconcilerRole: executionActions,
+      EngineApiRole: [...executionActions, 'dynamodb:DeleteItem'].sort(),
+    };
+    for (const [role, actions] of Object.entries(expected)) {
+      const g = grants(t, role);
+      expect(g.filter((x) => x.action.startsWith('dynamodb:')).map((x) => x.action).sort()).toEqual(actions);
+      const onKey = g.filter((x) => x.action.startsWith('kms:'));
+      for (const x of onKey) expect(x.resources).toEqual([keyArn]);
+      expect(new Set(onKey.map((x) => x.action))).toEqual(new Set(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']));
+    }
+  });
 });
