@@ -13,6 +13,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ResolvedEngineSettings, StepwrightEngineProps } from './engine-props';
 
+/** The stage throttling when `apiThrottle` is not given (engine-props.ts says why). */
+export const DEFAULT_API_THROTTLE: apigwv2.ThrottleSettings = { rateLimit: 1000, burstLimit: 500 };
+
 export interface EngineHttpApi {
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
@@ -28,7 +31,7 @@ export function createHttpApi(engine: Construct, apiFunction: lambda.IFunction, 
   const stage = api.addStage('DefaultStage', {
     stageName: '$default',
     autoDeploy: true,
-    throttle: props.apiThrottle,
+    throttle: props.apiThrottle ?? DEFAULT_API_THROTTLE,
     accessLogSettings: {
       destination: new apigwv2.LogGroupLogDestination(accessLogs),
       format: accessLogFormat(),

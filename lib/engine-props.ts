@@ -66,7 +66,13 @@ export interface StepwrightEngineProps {
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
   /** OAuth scopes a Cognito (JWT) authorizer requires. @default none */
   readonly authorizationScopes?: string[];
-  /** Stage throttling. @default account limits */
+  /**
+   * Stage throttling (requests per second, steady and burst) of the HTTP API's $default stage.
+   * @default `{ rateLimit: 1000, burstLimit: 500 }`: a tenth of the account's regional API Gateway
+   * quota (10,000 requests per second, burst 5,000, shared by every API in the account), so a runaway
+   * client of this engine cannot starve the account's other APIs; a burst of 500 also stays under
+   * the default Lambda concurrency of 1,000 the API function shares with the worker and the tasks.
+   */
   readonly apiThrottle?: apigwv2.ThrottleSettings;
 
   // ---------------------------------------------------------------- tasks

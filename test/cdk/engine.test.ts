@@ -422,4 +422,10 @@ describe('access and operations', () => {
       expect(new Set(onKey.map((x) => x.action))).toEqual(new Set(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*']));
     }
   });
+
+  test('the API stage is throttled at 1000 requests per second (burst 500) unless apiThrottle says otherwise', () => {
+    const stage = (t: Template) => resource(t, 'AWS::ApiGatewayV2::Stage', 'EngineHttpApiDefaultStage').props;
+    expect(stage(Template.fromStack(engineStack().stack)).DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 500 });
+    expect(stage(Template.fromStack(engineStack({ apiThrottle: { rateLimit: 50, burstLimit: 20 } }).stack)).DefaultRouteSettings).toEqual({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 20 });
+  });
 });
