@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { validateDefinition, formatIssues } from '../lambda/asl/validate';
 import { runExecution } from '../lambda/local/runner';
 import { loadTaskModule } from '../lambda/local/task-module';
-import { runConformance } from '../lambda/conformance/run';
+import { runConformance, ConformanceDirError } from '../lambda/conformance/run';
 import type { StateMachineDefinition } from '../lambda/engine/definition';
 import { serve } from '../lambda/local/serve';
 import { fanOutModeOf } from '../lambda/runtime/deps';
@@ -186,7 +186,16 @@ program
   .addOption(new Option('--expectations <file>', 'known failures, one "<case>  # reason" per line').default(resolve(__dirname, '../test/conformance/known-failures.txt')))
   .option('--filter <text>', 'only cases whose name contains text, or whose group equals it')
   .action(async (dir: string, opts: ConformanceOptions) => {
-    const summary = await runConformance(dir, { expectationsFile: opts.expectations, filter: opts.filter });
+    let summary;
+    try {
+      summary = await runConformance(dir, { expectationsFile: opts.expectations, filter: opts.filter });
+    } catch (e) {
+      if (!(e instanceof ConformanceDirError)) throw e;
+      // nothing to run is not a pass: exit 2, apart from failing cases (1)
+      console.error(`stepwright: ${e.message}`);
+      process.exitCode = 2;
+      return;
+    }
     process.exitCode = summary.unexpected.length > 0 ? 1 : 0;
   });
 

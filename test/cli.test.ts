@@ -1,6 +1,6 @@
 /** The `stepwright` command as a user runs it: a real process, its output and exit code. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -66,6 +66,36 @@ describe('stepwright validate', () => {
     const r = cli('validate', file('broken.json', '{"StartAt": '));
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/is not valid JSON/);
+  });
+});
+
+describe('stepwright conformance', () => {
+  it('a missing folder: one line naming it, exit 2', () => {
+    const missing = join(dir, 'no-such-corpus');
+    const r = cli('conformance', missing);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe(`stepwright: conformance folder not found: ${missing}`);
+    expect(r.out).not.toMatch(/passed/);
+  });
+
+  it('a folder with no case files (only other JSON): "no conformance cases under <dir>", exit 2', () => {
+    const empty = join(dir, 'empty-corpus');
+    mkdirSync(join(empty, 'cases', 'group'), { recursive: true });
+    writeFileSync(join(empty, 'cases', 'group', 'not-a-case.json'), JSON.stringify({ name: 'x' }));
+    const r = cli('conformance', empty);
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe(`stepwright: no conformance cases under ${empty}`);
+    expect(r.out).not.toMatch(/0 passed, 0 failed/);
+  });
+
+  it('a folder with a passing case still runs it and exits 0', () => {
+    const corpus = join(dir, 'one-case');
+    mkdirSync(join(corpus, 'cases', 'pass'), { recursive: true });
+    const c = { name: 'pass.one', definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, input: { a: 1 }, expected: { status: 'SUCCEEDED', output: { a: 1 } } };
+    writeFileSync(join(corpus, 'cases', 'pass', 'one.json'), JSON.stringify(c));
+    const r = cli('conformance', corpus);
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n').at(-1)).toBe('1 passed, 0 failed');
   });
 });
 

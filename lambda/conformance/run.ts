@@ -116,6 +116,11 @@ function short(v: unknown): string {
   return s.length > 160 ? `${s.slice(0, 157)}...` : s;
 }
 
+/** The corpus folder is missing, is not a folder, or holds no case file: nothing was run (the CLI exits 2). */
+export class ConformanceDirError extends Error {
+  override name = 'ConformanceDirError';
+}
+
 export interface ConformanceSummary {
   passed: number;
   failed: number;
@@ -125,8 +130,10 @@ export interface ConformanceSummary {
 
 export async function runConformance(dir: string, opts: { expectationsFile?: string; filter?: string; log?: (line: string) => void } = {}): Promise<ConformanceSummary> {
   const log = opts.log ?? ((l: string) => console.log(l));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConformanceDirError(`conformance folder not found: ${dir}`);
   const casesDir = existsSync(join(dir, 'cases')) ? join(dir, 'cases') : dir;
   let cases = loadCases(casesDir);
+  if (cases.length === 0) throw new ConformanceDirError(`no conformance cases under ${dir}`);
   if (opts.filter) cases = cases.filter((c) => c.name.includes(opts.filter!) || c.group === opts.filter);
   const known = opts.expectationsFile && existsSync(opts.expectationsFile) ? parseExpectations(readFileSync(opts.expectationsFile, 'utf8')) : new Map<string, string>();
   const groups = new Map<string, { passed: number; failed: number }>();

@@ -1,14 +1,14 @@
 /**
  * Every definition of the conformance corpus was accepted by AWS Step Functions, so the validator must
- * report no issue for any of them. Skipped, visibly, when the corpus is not beside the project.
+ * report no issue for any of them. Fails, naming the path, when the corpus is not found (test/conformance/corpus.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { formatIssues, validateDefinition } from '../../lambda/asl/validate';
+import { conformanceDir } from '../conformance/corpus';
 
-const CONFORMANCE_ROOT = process.env.STEPWRIGHT_CONFORMANCE ?? path.resolve(__dirname, '../../../shared/conformance');
+const CONFORMANCE_ROOT = conformanceDir();
 const INDEX = path.join(CONFORMANCE_ROOT, 'index.json');
-const available = fs.existsSync(INDEX);
 
 interface IndexEntry {
   name: string;
@@ -24,12 +24,8 @@ function loadDefinitions(): { name: string; definition: unknown }[] {
   });
 }
 
-if (!available) {
-  console.warn(`validate-corpus: conformance corpus not found at ${CONFORMANCE_ROOT}; skipping`);
-}
-
-(available ? describe : describe.skip)('validateDefinition on the AWS-accepted conformance corpus', () => {
-  const cases = available ? loadDefinitions() : [];
+describe('validateDefinition on the AWS-accepted conformance corpus', () => {
+  const cases = loadDefinitions();
 
   it('has the 903 definitions of the corpus', () => {
     expect(cases.length).toBe(903);
