@@ -39,14 +39,17 @@ function registeredDefinition(t: Template, prefix: string): { text: string; json
   return { text, json: JSON.parse(text) };
 }
 
+/** An engine whose table and queues use a customer managed key, and that key's ARN as the template refers to it. */
+function engineWithKey() {
+  const stack = new Stack(newApp(), 'S', { env: ENV });
+  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  new StepwrightEngine(stack, 'Engine', { encryptionKey: key });
+  return { t: Template.fromStack(stack), keyArn: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] } };
+}
+
 describe('storage options', () => {
   test('customer managed KMS key for the table and both queues', () => {
-    const app = newApp();
-    const stack = new Stack(app, 'S', { env: ENV });
-    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-    new StepwrightEngine(stack, 'Engine', { encryptionKey: key });
-    const t = Template.fromStack(stack);
-    const keyArn = { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] };
+    const { t, keyArn } = engineWithKey();
     expect(resource(t, 'AWS::DynamoDB::Table', 'EngineTable').props.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn });
     for (const q of ['EngineWorkQueue', 'EngineDeadLetterQueue']) {
       expect(resource(t, 'AWS::SQS::Queue', q).props.KmsMasterKeyId).toEqual(keyArn);
@@ -402,12 +405,7 @@ describe('access and operations', () => {
   });
 
   test('with a customer managed key, each function gets exactly its table actions, and the key actions DynamoDB and SQS need', () => {
-    const app = newApp();
-    const stack = new Stack(app, 'S', { env: ENV });
-    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-    new StepwrightEngine(stack, 'Engine', { encryptionKey: key });
-    const t = Template.fromStack(stack);
-    const keyArn = { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] };
+    const { t, keyArn } = engineWithKey();
     const executionActions = ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
     const expected: Record<string, string[]> = {
       EngineWorkerRole: executionActions,
