@@ -13,6 +13,10 @@
 import type { SQSEvent } from 'aws-lambda';
 import type { LocalEngine } from '../lambda/local/local-engine';
 import { createWorkerHandler } from '../lambda/handlers/worker';
+import { localClient } from '../lambda/local/embedded-dynamo';
+import { STEPWRIGHT_TABLE_SCHEMA } from '../lambda/aws/table-schema';
+import { recordRequests } from './dynamo-recorder';
+import { unitsOf, type RecordedRequest, type TableShape, type Units } from './dynamo-units';
 
 type Json = Record<string, unknown>;
 const WRITES = new Set(['PutItem', 'DeleteItem', 'UpdateItem', 'BatchWriteItem', 'TransactWriteItems']);
@@ -40,14 +44,34 @@ export interface IoCounts {
   /** task (Lambda) invocations and their wall time */
   taskInvocations: number;
   taskMs: number;
+  /** every request with its item images (only when instrumentEngine was asked to record) */
+  recorded: RecordedRequest[];
 }
 
-const zero = (): IoCounts => ({ requests: {}, reads: 0, writes: 0, failed: 0, wru: 0, rru: 0, wruEstimate: 0, rruEstimate: 0, sends: 0, messages: 0, sqsSendRequests: 0, workerBatches: 0, workerMs: 0, taskInvocations: 0, taskMs: 0 });
+/** The Stepwright table as the cost model sees it (keys and index projections from table-schema.ts). */
+export const TABLE_SHAPE: TableShape = {
+  partitionKey: STEPWRIGHT_TABLE_SCHEMA.partitionKey,
+  sortKey: STEPWRIGHT_TABLE_SCHEMA.sortKey,
+  indexes: Object.values(STEPWRIGHT_TABLE_SCHEMA.indexes).map((i) => ({ name: i.indexName, partitionKey: i.partitionKey, sortKey: i.sortKey, projected: i.nonKeyAttributes })),
+};
 
-/** Instruments a started engine; `counts` accumulates until `reset()`. Call once per engine. */
-export function instrumentEngine(engine: LocalEngine): { counts: IoCounts; reset(): void } {
+/** Request units of recorded requests by AWS's rules (bench/dynamo-units.ts). */
+export function modelUnits(counts: IoCounts): Units {
+  return unitsOf(TABLE_SHAPE, counts.recorded);
+}
+
+const zero = (): IoCounts => ({ requests: {}, reads: 0, writes: 0, failed: 0, wru: 0, rru: 0, wruEstimate: 0, rruEstimate: 0, sends: 0, messages: 0, sqsSendRequests: 0, workerBatches: 0, workerMs: 0, taskInvocations: 0, taskMs: 0, recorded: [] });
+
+/**
+ * Instruments a started engine; `counts` accumulates until `reset()`. Call once per engine.
+ * `record`: also record every request with its item images for the cost model (an extra read per
+ * write on a second client: for sequential cost runs, not for throughput runs); close() ends it.
+ */
+export function instrumentEngine(engine: LocalEngine, opts: { record?: boolean } = {}): { counts: IoCounts; reset(): void; close(): void } {
   const state = { counts: zero() };
   const c = () => state.counts;
+  const raw = opts.record ? localClient(engine.dynamo) : undefined;
+  const recorder = raw && recordRequests(engine.dynamo.client, raw, [STEPWRIGHT_TABLE_SCHEMA.partitionKey, STEPWRIGHT_TABLE_SCHEMA.sortKey]);
 
   engine.dynamo.client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -131,10 +155,14 @@ export function instrumentEngine(engine: LocalEngine): { counts: IoCounts; reset
 
   return {
     get counts() {
-      return state.counts;
+      return { ...state.counts, recorded: recorder ? recorder.requests : [] };
     },
     reset() {
       state.counts = zero();
+      recorder?.reset();
+    },
+    close() {
+      raw?.destroy();
     },
   };
 }

@@ -6,12 +6,19 @@ import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { validateDefinition, formatIssues } from '../lambda/asl/validate';
+import { unsupportedTaskResources } from '../lambda/runtime/integrations/support';
+import { sdkPackageInstalled } from '../lambda/aws/sdk-service-caller';
 import { runExecution } from '../lambda/local/runner';
 import { loadTaskModule } from '../lambda/local/task-module';
 import { runConformance, ConformanceDirError } from '../lambda/conformance/run';
+import { runConformanceDurable } from '../lambda/conformance/durable-run';
 import type { StateMachineDefinition } from '../lambda/engine/definition';
 import { serve } from '../lambda/local/serve';
 import { fanOutModeOf } from '../lambda/runtime/deps';
+import { executionLogLevelOf } from '../lambda/local/execution-log';
+import { registerServerCommands } from './commands';
+import { startLiveLine } from './commands/run-progress';
+import { signedFetch } from './signed-fetch';
 
 /** An error meant for the user: printed as one line, no stack trace, exit 1. */
 class UsageError extends Error {}
@@ -82,18 +89,24 @@ interface ServeOptions {
   inMemory?: boolean;
   fanOut: string;
   corsOrigin?: string[];
+  logLevel: string;
 }
 interface RedriveOptions {
   endpoint: string;
+  region?: string;
   latestDefinition?: boolean;
 }
 interface ConformanceOptions {
   expectations: string;
   filter?: string;
+  engine: string;
+  fanOut?: string;
 }
 
 const program = new Command();
 program.name('stepwright').description('Run Amazon States Language state machines: locally, or on your own AWS account.');
+// the package's own version (package.json sits beside bin/ in the source tree and in the package)
+program.version((JSON.parse(readFileSync(resolve(__dirname, '../package.json'), 'utf8')) as { version: string }).version);
 
 program
   .command('run')
@@ -110,7 +123,14 @@ program
     const definition = loadDefinition(file);
     const input = parseInput(opts);
     const tasks = opts.tasks ? loadTaskModule(resolve(opts.tasks)) : undefined;
-    const result = await runExecution({ definition, input, tasks, name: opts.name, fastTimers: opts.fastTimers === true, historyPayloads: opts.history === true });
+    // the live line (state, elapsed time, Map progress) on a terminal; nothing under --json or a pipe
+    const live = startLiveLine(process.stdout, { json: opts.json === true });
+    let result;
+    try {
+      result = await runExecution({ definition, input, tasks, name: opts.name, fastTimers: opts.fastTimers === true, historyPayloads: opts.history === true, onEvents: live.onEvents });
+    } finally {
+      live.stop();
+    }
     if (opts.history) for (const e of result.history) console.log(JSON.stringify(e));
     if (opts.json) console.log(JSON.stringify({ status: result.status, output: result.output, error: result.error, cause: result.cause }));
     else if (result.status === 'SUCCEEDED') console.log(JSON.stringify(result.output, null, 2));
@@ -127,7 +147,10 @@ program
   .description('check a definition; prints every problem with a JSON pointer, exit 1 when invalid')
   .argument('<definition>', 'ASL definition (JSON file)')
   .action((file: string) => {
-    loadDefinition(file);
+    const def = loadDefinition(file);
+    // what AWS would accept but Stepwright cannot run (issue #15 item 10), as CreateStateMachine refuses it
+    const unsupported = unsupportedTaskResources(def, { sdkClientInstalled: sdkPackageInstalled });
+    if (unsupported.length > 0) throw new UsageError(`${file}: Task resources Stepwright cannot run (${unsupported.length}):\n${formatIssues(unsupported)}`);
     console.log(`${file}: valid`);
   });
 
@@ -142,7 +165,14 @@ program
   .option('--in-memory', 'keep nothing on disk')
   .option('--fan-out <mode>', 'how Map items and Parallel branches run: auto (spread those holding a Task), spread, inline', 'auto')
   .option('--cors-origin <origin>', 'let web pages from this origin (e.g. http://localhost:3000) call the server; repeatable or a comma list. Other origins are refused', (v: string, prev: string[] = []) => [...prev, ...v.split(',')])
+  .option('--log-level <level>', 'execution log: debug (also every state entered), info (starts and ends), warn (also failed task attempts), error, silent', 'info')
   .action(async (opts: ServeOptions) => {
+    let logLevel;
+    try {
+      logLevel = executionLogLevelOf(opts.logLevel);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
     const corsOrigins = (opts.corsOrigin ?? []).map((o) => o.trim()).filter(Boolean).map(corsOriginOf);
     const port = Number(opts.port);
     let fanOut;
@@ -154,7 +184,7 @@ program
     const timeScale = Number(opts.timeScale);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got '${opts.port}'`);
     if (!Number.isFinite(timeScale) || timeScale < 0) throw new UsageError(`--time-scale must be a number >= 0, got '${opts.timeScale}'`);
-    await serve({ port, host: opts.host, dataDir: opts.inMemory ? undefined : resolve(opts.data), configFile: resolve(opts.config), timeScale, fanOut, corsOrigins });
+    await serve({ port, host: opts.host, dataDir: opts.inMemory ? undefined : resolve(opts.data), configFile: resolve(opts.config), timeScale, fanOut, corsOrigins, logLevel });
   });
 
 program
@@ -163,14 +193,15 @@ program
   .argument('<executionArn>', 'the execution to redrive')
   .option('--endpoint <url>', 'the Stepwright API', 'http://127.0.0.1:8083')
   .option('--latest-definition', "continue on the state machine's current definition (after you corrected it)")
+  .option('--region <region>', 'the deployed API\'s region (default: from its execute-api host name); requests to it are SigV4-signed with the standard AWS credentials')
   .action(async (executionArn: string, opts: RedriveOptions) => {
     let res: Response;
     try {
-      res = await fetch(`${opts.endpoint.replace(/\/$/, '')}/executions/${encodeURIComponent(executionArn)}/redrive`, {
+      res = await signedFetch(`${opts.endpoint.replace(/\/$/, '')}/executions/${encodeURIComponent(executionArn)}/redrive`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ useLatestDefinition: opts.latestDefinition === true }),
-      });
+      }, { region: opts.region });
     } catch (e) {
       throw new UsageError(`cannot reach ${opts.endpoint}: ${(e as Error).message}`);
     }
@@ -185,10 +216,22 @@ program
   .argument('<dir>', 'corpus folder, e.g. ../shared/conformance')
   .addOption(new Option('--expectations <file>', 'known failures, one "<case>  # reason" per line').default(resolve(__dirname, '../test/conformance/known-failures.txt')))
   .option('--filter <text>', 'only cases whose name contains text, or whose group equals it')
+  .addOption(new Option('--engine <engine>', 'in-process: the interpreter with virtual timers; durable: the local durable engine (store, queue, worker, API), time scale 0').choices(['in-process', 'durable']).default('in-process'))
+  .option('--fan-out <mode>', 'with --engine durable: how Map items and Parallel branches run (auto, spread, inline; default auto)')
   .action(async (dir: string, opts: ConformanceOptions) => {
+    let fanOut;
+    try {
+      fanOut = fanOutModeOf(opts.fanOut, '--fan-out');
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    if (fanOut !== undefined && opts.engine !== 'durable') throw new UsageError('--fan-out applies to --engine durable only');
     let summary;
     try {
-      summary = await runConformance(dir, { expectationsFile: opts.expectations, filter: opts.filter });
+      summary =
+        opts.engine === 'durable'
+          ? await runConformanceDurable(dir, { fanOut, expectationsFile: opts.expectations, filter: opts.filter })
+          : await runConformance(dir, { expectationsFile: opts.expectations, filter: opts.filter });
     } catch (e) {
       if (!(e instanceof ConformanceDirError)) throw e;
       // nothing to run is not a pass: exit 2, apart from failing cases (1)
@@ -199,8 +242,10 @@ program
     process.exitCode = summary.unexpected.length > 0 ? 1 : 0;
   });
 
+registerServerCommands(program);
+
 program.parseAsync(process.argv).catch((e) => {
-  if (e instanceof UsageError || (e as Error)?.name === 'ConfigError' || (e as Error)?.name === 'ServeError') console.error(`stepwright: ${(e as Error).message}`);
+  if (e instanceof UsageError || (e as Error)?.name === 'ConfigError' || (e as Error)?.name === 'ServeError' || (e as Error)?.name === 'CliError') console.error(`stepwright: ${(e as Error).message}`);
   else console.error(e);
   process.exitCode = 1;
 });

@@ -18,3 +18,17 @@ export function lambdaInvokeResult(payload: unknown): unknown {
     StatusCode: 200,
   };
 }
+
+/**
+ * The function's name in every form Lambda's FunctionName accepts: a full ARN
+ * (`arn:aws:lambda:us-east-1:123456789012:function:name[:qualifier]`), a partial ARN
+ * (`123456789012:function:name[:qualifier]`), or a name with or without a qualifier (`name:prod`, `name:7`).
+ */
+export function functionNameOf(nameOrArn: string): string {
+  const full = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(nameOrArn);
+  if (full) return full[1];
+  const partial = /^\d{12}:function:([^:]+)/.exec(nameOrArn);
+  if (partial) return partial[1];
+  const qualified = /^([^:]+):[^:]+$/.exec(nameOrArn);
+  return qualified ? qualified[1] : nameOrArn;
+}

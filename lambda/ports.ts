@@ -37,6 +37,19 @@ export interface StateMachineSettings {
   namePolicy?: NamePolicy;
   /** the runaway guard */
   limits?: ExecutionLimits;
+  /**
+   * Step Functions' loggingConfiguration (CreateStateMachine/UpdateStateMachine, or the construct's
+   * `logs`): which history events the worker also writes to a CloudWatch Logs group
+   * (runtime/execution-logging.ts). Kept with the settings so the deploy's registration carries it.
+   */
+  loggingConfiguration?: LoggingConfiguration;
+}
+
+/** As the Step Functions API's LoggingConfiguration (level ALL, ERROR, FATAL or OFF; one destination). */
+export interface LoggingConfiguration {
+  level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF';
+  includeExecutionData: boolean;
+  destinations?: { cloudWatchLogsLogGroup: { logGroupArn: string } }[];
 }
 
 export const DEFAULT_RETENTION_DAYS = 90;
@@ -108,6 +121,40 @@ export interface ExecutionRecord {
   outbox?: Outbox;
   /** set on a spread child (a Map item or Parallel branch run as an execution of its own) */
   child?: ChildLink;
+  /** set on an execution started by a `states:startExecution.sync` (or `.sync:2`) task: its end answers that task */
+  startedBy?: ParentTaskLink;
+}
+
+/** The parent's task waiting on a nested execution (runtime/integrations/start-execution-sync.ts). */
+export interface ParentTaskLink {
+  executionArn: string;
+  /** the parent's wait token for that task attempt */
+  token: string;
+  /** 'sync': Output as JSON text, as DescribeExecution gives it; 'sync:2': Output parsed */
+  pattern: 'sync' | 'sync:2';
+}
+
+/** An activity (CreateActivity): a name that activity workers poll with GetActivityTask. */
+export interface ActivityRecord {
+  activityArn: string;
+  name: string;
+  creationDate: string;
+}
+
+/** A job waiting for an activity worker: a Task state whose Resource is the activity's ARN. */
+export interface ActivityTask {
+  activityArn: string;
+  /** the task token the worker answers with (SendTaskSuccess/Failure/Heartbeat) */
+  taskToken: string;
+  /** the execution (record) and its wait token, to tell whether the task is still wanted */
+  executionArn: string;
+  token: string;
+  /** the effective input as JSON text */
+  input: string;
+  /** when it was queued (ISO): the oldest task is handed out first */
+  enqueuedAt: string;
+  /** how long it may wait for a worker, in seconds (its TimeoutSeconds; then it is dropped) */
+  ttlSeconds?: number;
 }
 
 export interface Page<T> {
@@ -206,6 +253,19 @@ export interface ExecutionStore {
   /** Idempotent: an event with an id already stored is overwritten with the same content. */
   appendHistory(executionArn: string, events: HistoryEvent[]): Promise<void>;
   getHistory(executionArn: string, query?: HistoryQuery): Promise<Page<HistoryEvent>>;
+
+  /** Activities (runtime/activities.ts). Creates; false when an activity with that ARN exists. */
+  putActivity(activity: ActivityRecord): Promise<boolean>;
+  getActivity(activityArn: string): Promise<ActivityRecord | undefined>;
+  listActivities(query?: { maxResults?: number; nextToken?: string }): Promise<Page<ActivityRecord>>;
+  deleteActivity(activityArn: string): Promise<void>;
+  /**
+   * Queues a task for the activity's workers, once per (executionArn, token): queuing the same task
+   * attempt again (a redelivered invoke) changes nothing, even after a worker has taken it.
+   */
+  enqueueActivityTask(task: ActivityTask): Promise<void>;
+  /** Takes the oldest queued task of the activity (no other caller gets it), or undefined when none waits. */
+  takeActivityTask(activityArn: string): Promise<ActivityTask | undefined>;
 }
 
 /** A message on the work queue. Every kind is safe to deliver twice. */
@@ -226,7 +286,9 @@ export type WorkMessage =
    * look for work a crash left undone on this execution (an outbox not flushed, a start not sent) and do
    * it; sent delayed, before a commit made outside a work message (API answers, stops, redrives)
    */
-  | { kind: 'reconcile'; executionArn: string; staleAfterSeconds?: number };
+  | { kind: 'reconcile'; executionArn: string; staleAfterSeconds?: number }
+  /** a nested execution started by a `.sync` task (executionArn) has ended: answer that task in its parent */
+  | { kind: 'answerParent'; executionArn: string };
 
 export interface OutgoingMessage {
   body: WorkMessage;

@@ -10,6 +10,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 import { formatIssues, validateDefinition } from '../lambda/asl/validate';
+import { unsupportedTaskResources } from '../lambda/runtime/integrations/support';
 
 /**
  * A definition: a path to an ASL JSON file (relative to the current directory, as the CDK CLI runs
@@ -290,6 +291,14 @@ export function prepareDefinition(scope: IConstruct, source: DefinitionSource, o
   const issues = validateDefinition(definition);
   if (issues.length > 0) {
     throw new Error(`Stepwright: the definition of state machine ${scope.node.path} ${loaded.origin} is invalid:\n${formatIssues(issues)}`);
+  }
+  // What the deployed engine cannot run fails the synth, not an execution (a whole token is a function ARN).
+  const unsupported = unsupportedTaskResources(definition, { allowBareNames: false, skip: isWholeToken });
+  if (unsupported.length > 0) {
+    // a chain's resources carry the partition as a token: shown as the usual 'aws'
+    const shown = (resource: string) => resource.replace(/\$\{Token\[AWS\.Partition\.\d+\]\}/g, 'aws');
+    const lines = unsupported.map((u) => `state '${u.stateName}' (${u.pointer}), resource '${shown(u.resource)}': ${u.message}`).join('\n');
+    throw new Error(`Stepwright: state machine ${scope.node.path} ${loaded.origin} has Task resources the engine cannot run:\n${lines}`);
   }
   // toJsonString turns tokens inside the object into a CloudFormation expression; plain text stays as it is.
   const text = changed || loaded.text === undefined ? Stack.of(scope).toJsonString(definition) : loaded.text;

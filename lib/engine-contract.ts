@@ -40,7 +40,7 @@ export interface IStepwrightEngine extends IConstruct {
   readonly table: dynamodb.ITable;
   /** The work queue. */
   readonly queue: sqs.IQueue;
-  /** The worker's role: registered state machines run with it. */
+  /** The worker's role: it assumes each state machine's own role to run that machine's tasks. */
   readonly workerRole: iam.IRole;
   /** The state machines registered on this engine. */
   readonly stateMachines: readonly IStepwrightStateMachineRef[];
@@ -48,6 +48,8 @@ export interface IStepwrightEngine extends IConstruct {
   grantInvoke(...functions: lambda.IFunction[]): void;
   /** Lets the worker invoke a function ARN (possibly qualified, possibly a token). */
   allowInvokeArn(functionArn: string): void;
+  /** @internal records API actions (names or groups, lambda/runtime/access.ts) on one state machine for the grantee. */
+  _grantAccess(grantee: iam.IGrantable, stateMachineName: string, actions: readonly string[]): iam.Grant;
   /** @internal the provider behind every state machine registration of this engine. */
   _registrationServiceToken(): string;
   /** @internal */

@@ -8,7 +8,7 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -110,6 +110,17 @@ export function createWorker(engine: Construct, ctx: EngineFunctionContext, envi
   );
   grantTableActions(ctx, fn, EXECUTION_TABLE_ACTIONS);
   ctx.queue.grantSendMessages(fn);
+  // Each state machine's tasks run with its own role, which the worker assumes (lambda/aws/assume-role.ts);
+  // a machine registered with this role (as before roles per machine) runs with the worker's credentials.
+  fn.addEnvironment('STEPWRIGHT_WORKER_ROLE_ARN', role.roleArn);
+  const apiRoles = props.apiStateMachineRoles ?? [];
+  if (apiRoles.length > 0) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: apiRoles }));
+    const wildcards = apiRoles.filter((r) => r.includes('*'));
+    if (wildcards.length > 0) {
+      acknowledge(role, 'AwsSolutions-IAM5', 'apiStateMachineRoles: the roles the owner of the stack lets state machines created through the API run with (each must also trust the worker role).', wildcards.map((r) => `Resource::${r}`));
+    }
+  }
   return { role, fn };
 }
 
@@ -128,6 +139,8 @@ export function createApiFunction(engine: Construct, ctx: EngineFunctionContext,
   }, props);
   grantTableActions(ctx, fn, API_TABLE_ACTIONS);
   ctx.queue.grantSendMessages(fn);
+  // CreateStateMachine must name one of these roles (lambda/runtime/task-role.ts)
+  fn.addEnvironment('STEPWRIGHT_API_STATE_MACHINE_ROLES', JSON.stringify(props.apiStateMachineRoles ?? []));
   return fn;
 }
 

@@ -61,9 +61,19 @@ export interface StepwrightEngineProps {
   /**
    * Who may call the API. Pass an `HttpUserPoolAuthorizer` (Cognito) or an `HttpLambdaAuthorizer`
    * from aws-cdk-lib/aws-apigatewayv2-authorizers to replace IAM.
-   * @default HttpIamAuthorizer: SigV4-signed requests; allow callers with `grantInvokeApi`
+   * With IAM (the default) the engine also checks each request's action and state machine against
+   * the grants (`machine.grantStartExecution`, `grantRead`, ..., `engine.grantAdmin`); with another
+   * authorizer every authorized request may do everything.
+   * @default HttpIamAuthorizer: SigV4-signed requests, checked against the recorded grants
    */
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
+  /**
+   * Principals that may do every API action on every state machine (as `grantAdmin`), given as text:
+   * IAM role or user ARNs, or account ids (every principal of that account). For callers defined
+   * outside the app, e.g. an operator role; their own policies must allow execute-api:Invoke.
+   * @default none: only what the grant methods grant
+   */
+  readonly apiAdmins?: string[];
   /** OAuth scopes a Cognito (JWT) authorizer requires. @default none */
   readonly authorizationScopes?: string[];
   /**
@@ -82,6 +92,14 @@ export interface StepwrightEngineProps {
    * @default none
    */
   readonly allowInvoke?: lambda.IFunction[];
+  /**
+   * IAM roles (ARNs; `*` and `?` wildcards allowed, e.g. `arn:aws:iam::123456789012:role/stepwright-*`)
+   * that state machines created or updated through the API may run with: the worker may assume them,
+   * and CreateStateMachine without a roleArn, or with another, is refused. Each role must trust the
+   * engine's worker role (`engine.workerRole`) in its trust policy. @default none (only the state
+   * machines this stack declares, each with its own role)
+   */
+  readonly apiStateMachineRoles?: string[];
 
   // ---------------------------------------------------------------- operations
   /** Retention of the Lambda and API access log groups. @default RetentionDays.ONE_MONTH */

@@ -23,7 +23,7 @@ import type * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { IStepwrightEngine, IStepwrightTriggerRef, TriggerSupport } from './engine-contract';
 import { createApiFunction, createReconciler, createTaskTokenSecret, createWorker, functionEnvironment, type EngineFunctionContext } from './engine-functions';
-import { createHttpApi, grantInvokeHttpApi } from './engine-http-api';
+import { createHttpApi, grantInvokeHttpApi, type EngineAccessGrants } from './engine-http-api';
 import { createAlarms, createDashboard, executionMetric, executionsFailedOrTimedOut, type MonitoredParts, type StepwrightAlarms } from './engine-monitoring';
 import { acknowledgeEngineFindings } from './engine-nag';
 import { resolveEngineProps, type StepwrightEngineProps } from './engine-props';
@@ -32,6 +32,7 @@ import { createStorage } from './engine-storage';
 import { lambdaRole, nodeFunction } from './lambda-functions';
 import { StepwrightStateMachine, type StepwrightStateMachineOptions } from './stepwright-state-machine';
 import { StepwrightTrigger, type StepwrightTriggerOptions } from './stepwright-trigger';
+import { StepwrightActivity, type StepwrightActivityOptions } from './activity';
 
 export type { IStepwrightEngine } from './engine-contract';
 export { METRICS_NAMESPACE, SERVICE_NAME, STATE_MACHINE_DIMENSION, type ExecutionMetricName, type StepwrightAlarms } from './engine-monitoring';
@@ -63,8 +64,10 @@ export class StepwrightEngine extends Construct implements IStepwrightEngine {
   private readonly functionEnvironment: Record<string, string>;
   private readonly invokeStatement: iam.PolicyStatement;
   private readonly invokable = new Set<string>();
+  private readonly access: EngineAccessGrants;
   private registrationProvider?: cr.Provider;
   private triggerScope?: Construct;
+  private activityScope?: Construct;
 
   constructor(scope: Construct, id: string, props: StepwrightEngineProps = {}) {
     super(scope, id);
@@ -103,6 +106,8 @@ export class StepwrightEngine extends Construct implements IStepwrightEngine {
     this.api = http.api;
     this.apiStage = http.stage;
     this.apiUrl = this.apiStage.url;
+    this.access = http.access;
+    for (const admin of props.apiAdmins ?? []) this.access.record(admin, '*', ['@admin']);
 
     // ------------------------------------------------------------ alarms and dashboard
     const monitored: MonitoredParts = { table: this.table, queue: this.queue, deadLetterQueue: this.deadLetterQueue, workerFunction: this.workerFunction, apiFunction: this.apiFunction, api: this.api };
@@ -139,6 +144,15 @@ export class StepwrightEngine extends Construct implements IStepwrightEngine {
     return new StepwrightTrigger(this.triggerScope, id, { ...props, engine: this });
   }
 
+  /**
+   * Registers an activity at deploy time: a Task whose Resource is its `activityArn` queues jobs that
+   * workers take through the API with GetActivityTask (`activity.grant(worker)` lets them).
+   */
+  public addActivity(id: string, props: StepwrightActivityOptions): StepwrightActivity {
+    this.activityScope ??= new Construct(this, 'Activities');
+    return new StepwrightActivity(this.activityScope, id, { ...props, engine: this });
+  }
+
   /** Lets the worker invoke these functions (their ARN as given: an alias or version ARN is that qualifier only). */
   public grantInvoke(...functions: lambda.IFunction[]): void {
     for (const fn of functions) this.allowInvokeArn(fn.functionArn);
@@ -157,9 +171,26 @@ export class StepwrightEngine extends Construct implements IStepwrightEngine {
     return [...this.invokable];
   }
 
-  /** execute-api:Invoke on every route of the API (for the default IAM authorization). */
+  /**
+   * execute-api:Invoke on every route of the API: the grantee's signed requests reach the engine,
+   * which then refuses every action no grant allows. Use `grantAdmin` or a state machine's grant
+   * methods (they include this).
+   */
   public grantInvokeApi(grantee: iam.IGrantable): iam.Grant {
     return grantInvokeHttpApi(this.api, grantee);
+  }
+
+  /**
+   * Every API action on every state machine, those created at run time included: create, update and
+   * delete state machines, start and read executions, answer tasks (and execute-api:Invoke).
+   */
+  public grantAdmin(grantee: iam.IGrantable): iam.Grant {
+    return this.access.grant(grantee, '*', ['@admin']);
+  }
+
+  /** @internal records API actions (names or groups, lambda/runtime/access.ts) on one state machine for the grantee. */
+  public _grantAccess(grantee: iam.IGrantable, stateMachineName: string, actions: readonly string[]): iam.Grant {
+    return this.access.grant(grantee, stateMachineName, actions);
   }
 
   // ---------------------------------------------------------------- metrics

@@ -44,9 +44,20 @@ function contextText(scope: Construct, name: string): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-/** The stack props the shipped app (bin/app.ts) reads from context: examples, alarmEmail, alarmTopicArn. */
-export function stackPropsFromContext(scope: Construct): Pick<StepwrightStackProps, 'examples' | 'alarmEmail' | 'alarmTopicArn'> {
-  return { examples: contextFlag(scope, 'examples', true), alarmEmail: contextText(scope, 'alarmEmail'), alarmTopicArn: contextText(scope, 'alarmTopicArn') };
+/**
+ * The stack props the shipped app (bin/app.ts) reads from context: examples, alarmEmail, alarmTopicArn,
+ * and apiAdmins (`-c apiAdmins=arn:aws:iam::111122223333:role/Ops,444455556666`: IAM roles, users or
+ * accounts that may call every action; without any, the API answers every caller AccessDeniedException,
+ * since access is granted per state machine and action).
+ */
+export function stackPropsFromContext(scope: Construct): Pick<StepwrightStackProps, 'examples' | 'alarmEmail' | 'alarmTopicArn' | 'engine'> {
+  const admins = contextText(scope, 'apiAdmins')?.split(',').map((a) => a.trim()).filter((a) => a !== '');
+  return {
+    examples: contextFlag(scope, 'examples', true),
+    alarmEmail: contextText(scope, 'alarmEmail'),
+    alarmTopicArn: contextText(scope, 'alarmTopicArn'),
+    ...(admins?.length ? { engine: { apiAdmins: admins } } : {}),
+  };
 }
 
 export class StepwrightStack extends Stack {

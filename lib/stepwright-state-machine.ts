@@ -3,10 +3,13 @@
  */
 import { Annotations, ArnFormat, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { findFunctions, prepareDefinition, type DefinitionSource } from './definition';
+import { integrationPermissions } from './integration-permissions';
+import { acknowledge } from './nag';
 import type { NamePolicy } from '../lambda/ports';
 import { STATE_MACHINE_NAME, type StateMachineSettings } from './state-machine-record';
 import type { IStepwrightEngine } from './engine-contract';
@@ -49,8 +52,15 @@ export interface StepwrightStateMachineOptions {
    * another account (or for `stepwright run --tasks`) deploy unchanged.
    */
   readonly functions?: Record<string, lambda.IFunction>;
-  /** More functions the worker may invoke for this machine (e.g. a FunctionName given by JSONPath). */
+  /** More functions this machine's role may invoke (e.g. a FunctionName given by JSONPath). */
   readonly allowInvoke?: lambda.IFunction[];
+  /**
+   * The IAM role this machine's tasks run with (as a Step Functions state machine's role): the worker
+   * assumes it before invoking them. The functions the definition names are granted to it. A role of
+   * this app gets the worker role in its trust policy; an imported one must trust `engine.workerRole`.
+   * @default a new role, trusted by the engine's worker only, allowed exactly the functions the definition names
+   */
+  readonly role?: iam.IRole;
   /** How long finished executions and their history are kept, or 'forever'. @default 90 days (as AWS) */
   readonly retention?: Duration | 'forever';
   /** When an execution name may be used again. @default the engine's ('unique-while-retained') */
@@ -76,6 +86,8 @@ export class StepwrightStateMachine extends Construct {
   /** ARNs of the functions the definition invokes (tokens where the stack creates them). */
   public readonly invokedFunctionArns: string[];
   public readonly settings: StateMachineSettings;
+  /** The role this machine's tasks run with (the worker assumes it). */
+  public readonly role: iam.IRole;
 
   constructor(scope: Construct, id: string, props: StepwrightStateMachineProps) {
     super(scope, id);
@@ -105,13 +117,19 @@ export class StepwrightStateMachine extends Construct {
       Annotations.of(this).addWarningV2('stepwright:unusedFunction', `functions.${unused} is not named by any Task of the definition ${prepared.origin}`);
     }
 
-    // Task permissions: exactly the functions named, nothing broader.
+    this.role = props.role ?? new iam.Role(this, 'Role', {
+      assumedBy: engine.workerRole,
+      description: `Stepwright state machine ${name}: its tasks run with this role (the engine's worker assumes it)`,
+    });
+    if (props.role instanceof iam.Role) props.role.assumeRolePolicy?.addStatements(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [engine.workerRole] }));
+    engine.workerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [this.role.roleArn] }));
+
+    // Task permissions, on this machine's role: exactly the functions named, nothing broader.
     const { refs, otherResources } = findFunctions(this, prepared.definition);
     const arns: string[] = [];
     for (const ref of refs) {
       if (ref.arn) {
         arns.push(ref.arn);
-        engine.allowInvokeArn(ref.arn);
       } else {
         Annotations.of(this).addWarningV2(
           'stepwright:dynamicFunction',
@@ -119,11 +137,24 @@ export class StepwrightStateMachine extends Construct {
         );
       }
     }
-    for (const fn of props.allowInvoke ?? []) {
-      arns.push(fn.functionArn);
-      engine.grantInvoke(fn);
-    }
+    for (const fn of props.allowInvoke ?? []) arns.push(fn.functionArn);
     this.invokedFunctionArns = [...new Set(arns)];
+    if (this.invokedFunctionArns.length > 0) {
+      const added = this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: this.invokedFunctionArns }));
+      if (!added.statementAdded) Annotations.of(this).addWarningV2('stepwright:immutableRole', `the role ${this.role.roleArn} cannot be changed here: allow it lambda:InvokeFunction on ${this.invokedFunctionArns.join(', ')} yourself`);
+    }
+    // The service integrations' statements (sqs:SendMessage on the named queue, dynamodb:*, sns:Publish,
+    // events:PutEvents, states:StartExecution, aws-sdk actions), derived from the definition as Step
+    // Functions derives them for a machine's role (#15). Lambda is granted above, qualifiers included.
+    const integration = integrationPermissions(this, prepared.definition);
+    for (const statement of integration.statements) {
+      if (statement.actions.every((a) => a === 'lambda:InvokeFunction')) continue;
+      this.role.addToPrincipalPolicy(statement);
+      if (statement.resources.includes('*')) {
+        acknowledge(this.role, 'AwsSolutions-IAM5', 'aws-sdk tasks: the parameters of an arbitrary API do not say which resource they touch, so Step Functions grants these actions on every resource too; narrow them with `role`.', ['Resource::*']);
+      }
+    }
+    for (const u of integration.unresolved) Annotations.of(this).addWarningV2('stepwright:dynamicTarget', `${u.pointer}: ${u.message} (on this machine's role)`);
     for (const other of otherResources) {
       Annotations.of(this).addWarningV2(
         'stepwright:unsupportedResource',
@@ -139,13 +170,52 @@ export class StepwrightStateMachine extends Construct {
         TableName: engine.table.tableName,
         Name: name,
         Arn: this.stateMachineArn,
-        RoleArn: engine.workerRole.roleArn,
+        RoleArn: this.role.roleArn,
         Definition: this.definitionString,
         ...(props.description ? { Description: props.description } : {}),
-        ...(Object.keys(this.settings).length > 0 ? { Settings: JSON.stringify(this.settings) } : {}),
+        // always sent, {} included: props removed on redeploy clear what they had set (registration/handler.ts)
+        Settings: JSON.stringify(this.settings),
       },
     });
+    // The machine may be started once registered: its role and that role's task permissions must exist by then.
+    registration.node.addDependency(this.role);
     this.revisionId = registration.getAttString('RevisionId');
+  }
+
+  // ---------------------------------------------------------------- access
+  // As sfn.StateMachine's grant methods: each adds execute-api:Invoke on the engine's API to the
+  // grantee's policy, and records the actions on this machine that the API then allows the grantee
+  // (lambda/runtime/access.ts). A caller without a grant gets AccessDeniedException.
+
+  /** StartExecution on this state machine. */
+  public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return this.engine._grantAccess(grantee, this.stateMachineName, ['@start']);
+  }
+
+  /** StartSyncExecution on this state machine (start and wait for the end). */
+  public grantStartSyncExecution(grantee: iam.IGrantable): iam.Grant {
+    return this.engine._grantAccess(grantee, this.stateMachineName, ['StartSyncExecution']);
+  }
+
+  /** Reading this machine and its executions: DescribeStateMachine, ListExecutions, DescribeExecution, GetExecutionHistory, Map Runs (and ListStateMachines, showing the machines it may describe). */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.engine._grantAccess(grantee, this.stateMachineName, ['@read']);
+  }
+
+  /** Answering this machine's `.waitForTaskToken` tasks: SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat. */
+  public grantTaskResponse(grantee: iam.IGrantable): iam.Grant {
+    return this.engine._grantAccess(grantee, this.stateMachineName, ['@task']);
+  }
+
+  /** RedriveExecution on this machine's executions. */
+  public grantRedrive(grantee: iam.IGrantable): iam.Grant {
+    return this.engine._grantAccess(grantee, this.stateMachineName, ['@redrive']);
+  }
+
+  /** The given actions on this machine's executions, e.g. `'states:StopExecution'`, `'states:DescribeExecution'`. */
+  public grantExecution(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    if (actions.length === 0) throw new Error(`StepwrightStateMachine ${this.node.path}: grantExecution needs at least one action (e.g. 'states:StopExecution')`);
+    return this.engine._grantAccess(grantee, this.stateMachineName, actions);
   }
 
   // ---------------------------------------------------------------- metrics

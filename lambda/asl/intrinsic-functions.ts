@@ -395,4 +395,10 @@ export class JavaRandom {
     for (let u = r; u - (r = u % bound) + m > INT_MAX; u = this.next(31));
     return r;
   }
+
+  /** java.util.Random#nextDouble: 53 random bits, in [0, 1) */
+  nextDouble(): number {
+    const high = this.next(26);
+    return (high * 2 ** 27 + this.next(27)) / 2 ** 53;
+  }
 }

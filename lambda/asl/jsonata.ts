@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { StatesError, ErrorNames } from './errors';
 import type { RandomSource } from './scope';
 import { parseCache } from './parse-cache';
+import { JavaRandom } from './intrinsic-functions';
 import { defineKey } from './jsonpath';
 import { MAX_DATA_DEPTH, MAX_PAYLOAD_BYTES, exceedsDepth } from '../engine/limits';
 
@@ -187,7 +188,16 @@ function awsFunctions(b: JsonataBindings): Record<string, unknown> {
       if (!algo) throw new Error(`$hash: unsupported algorithm '${algorithm}'`);
       return createHash(algo).update(typeof data === 'string' ? data : JSON.stringify(data)).digest('hex');
     },
-    random: () => b.random.random(),
+    // with a seed the number is reproducible (the Guide: "$random(seed)"); java.util.Random's, as States.MathRandom's
+    random: (seed?: number) => {
+      if (seed === undefined) return b.random.random();
+      if (!Number.isSafeInteger(seed)) throw new Error(`$random: the seed must be an integer, but was ${JSON.stringify(seed)}`);
+      return new JavaRandom(seed).nextDouble();
+    },
+    // The Guide (Transforming data with JSONata, "Supported JSONata version"): $eval is not available, $parse is
+    eval: () => {
+      throw new Error('$eval is not available in Step Functions; use $parse to read JSON text');
+    },
     uuid: () => b.random.uuid(),
     parse: (text: string) => {
       const value: unknown = JSON.parse(text);

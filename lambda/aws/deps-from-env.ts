@@ -10,6 +10,9 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DynamoExecutionStore } from './dynamo-store';
 import { SqsWorkQueue } from './sqs-queue';
 import { LambdaTaskInvoker } from './lambda-invoker';
+import { MachineRoles } from './assume-role';
+import { SdkServiceCaller, type SdkServiceCallerOptions } from './sdk-service-caller';
+import { ServiceIntegrationInvoker } from '../runtime/integrations/service-invoker';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { systemClock } from '../ports';
 import { finishedMetricPoints, startedMetricPoints, type MetricPoint } from './execution-metrics';
@@ -42,13 +45,38 @@ function required(name: string): string {
   return v;
 }
 
+let roles: MachineRoles | undefined;
+/** The machines' roles, one set per container (deps.store is built below, read lazily). */
+function machineRoles(): MachineRoles {
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  roles ??= new MachineRoles({ store: () => depsFromEnv().store, region, workerRoleArn: process.env.STEPWRIGHT_WORKER_ROLE_ARN, lambdaClient: (credentials) => new LambdaClient({ region, credentials }) });
+  return roles;
+}
+
+const callers = new Map<unknown, SdkServiceCaller>();
+/** One SDK caller (and so one client per service) per role provider, kept for the container's life. */
+function callerWithRole(region: string, credentials?: SdkServiceCallerOptions['credentials']): SdkServiceCaller {
+  let caller = callers.get(credentials);
+  if (!caller) {
+    caller = new SdkServiceCaller({ region, ...(credentials ? { credentials } : {}) });
+    callers.set(credentials, caller);
+  }
+  return caller;
+}
+
 export function depsFromEnv(): EngineDeps {
   if (cached) return cached;
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const deps: EngineDeps = {
     store: new DynamoExecutionStore({ client: new DynamoDBClient({ region }), tableName: required('STEPWRIGHT_TABLE'), ttlSeconds: retentionPolicy(() => deps.store) }),
     queue: new SqsWorkQueue({ client: new SQSClient({ region }), queueUrl: required('STEPWRIGHT_QUEUE_URL') }),
-    invoker: new LambdaTaskInvoker({ client: new LambdaClient({ region }) }),
+    // each task runs with its state machine's role, assumed (STEPWRIGHT_WORKER_ROLE_ARN: the worker's own):
+    // Lambda tasks through the invoker's per-role clients, service integrations (SQS, SNS, DynamoDB,
+    // EventBridge, aws-sdk) through one SDK caller per role
+    invoker: new ServiceIntegrationInvoker(new LambdaTaskInvoker({ client: new LambdaClient({ region }), roles: machineRoles() }), callerWithRole(region), async (req) => {
+      const credentials = await machineRoles().credentialsFor(req.executionArn);
+      return callerWithRole(region, credentials);
+    }),
     clock: systemClock,
     random: { random: Math.random, uuid: randomUUID },
     region,

@@ -98,6 +98,8 @@ export interface ExecutionBody {
   output?: string;
   cause?: string;
   snapshot?: ExecutionRecord['snapshot'];
+  /** 'record': the snapshot's execution input is the record's input (stored once) */
+  snapshotInput?: 'record';
   outbox?: ExecutionRecord['outbox'];
   child?: ExecutionRecord['child'];
 }
@@ -114,20 +116,31 @@ export interface EncodedExecution {
   blob?: BlobRef;
 }
 
-export function executionHead(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined): Item {
+/** The execution ARN of an execution item: its partition key (EX#<arn>) says it, so it is not stored again. */
+export function executionArnOfItem(item: Item): string {
+  return typeof item.executionArn === 'string' ? item.executionArn : (item.pk as string).slice('EX#'.length);
+}
+
+const lastSegment = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
+
+/**
+ * `unlisted`: no index keys (a spread child: 10,000 children of one parent would all write one index
+ * partition; an EXPRESS run's result, which ListExecutions does not show on AWS either). The ARN is
+ * not repeated (the key holds it); the names only when the ARNs do not end with them.
+ */
+export function executionHead(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined, unlisted = false): Item {
   const sortKey = `${exec.startDate}#${exec.name}`;
-  const listed = exec.child === undefined;
+  const listed = exec.child === undefined && !unlisted;
   return compact({
     ...keys.execution(exec.executionArn),
     gsi1pk: listed ? `SMEX#${exec.stateMachineArn}` : undefined,
     gsi1sk: listed ? sortKey : undefined,
     gsi2pk: listed ? `SMEX#${exec.stateMachineArn}#${exec.status}` : undefined,
     gsi2sk: listed ? sortKey : undefined,
-    executionArn: exec.executionArn,
     stateMachineArn: exec.stateMachineArn,
-    stateMachineName: exec.stateMachineName,
+    stateMachineName: exec.stateMachineName === lastSegment(exec.stateMachineArn) ? undefined : exec.stateMachineName,
     revisionId: exec.revisionId,
-    name: exec.name,
+    name: exec.name === lastSegment(exec.executionArn) ? undefined : exec.name,
     status: exec.status,
     startDate: exec.startDate,
     stopDate: exec.stopDate,
@@ -143,25 +156,46 @@ export function executionHead(exec: ExecutionRecord, writeId: string, expiresAt:
 }
 
 /**
- * Three layouts, smallest first: body attributes inline as readable strings; the body gzipped into
- * one binary attribute; the gzipped body in chunk items with only a reference in META.
+ * The snapshot as stored: its copy of the execution input is left out when it is the record's own
+ * input (restored on read), so the input is stored once, not twice.
  */
-export function encodeExecution(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined): EncodedExecution {
-  const head = executionHead(exec, writeId, expiresAt);
+function storedSnapshot(exec: ExecutionRecord): { snapshot?: ExecutionRecord['snapshot']; snapshotInput?: 'record' } {
+  const snap = exec.snapshot;
+  if (snap?.execution.input === undefined) return { snapshot: snap };
+  const { input: _dropped, ...execution } = snap.execution;
+  return { snapshot: { ...snap, execution: execution as typeof snap.execution }, snapshotInput: 'record' };
+}
+
+/** Write units of an item of `bytes` (DynamoDB bills 1 per started KB). */
+const writeUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+
+/**
+ * Three layouts: body attributes inline as readable strings; the body gzipped into one binary
+ * attribute; the gzipped body in chunk items with only a reference in META. Inline unless gzip
+ * saves a write unit (every commit of a step is billed per started KB, twice: the commit and the
+ * outbox's clearing), or the inline item would not fit.
+ */
+export function encodeExecution(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined, unlisted = false): EncodedExecution {
+  const head = executionHead(exec, writeId, expiresAt, unlisted);
+  const { snapshot, snapshotInput } = storedSnapshot(exec);
   const inline = compact({
     ...head,
     input: exec.input,
     output: exec.output,
     cause: exec.cause,
-    snapshot: exec.snapshot === undefined ? undefined : JSON.stringify(exec.snapshot),
+    snapshot: snapshot === undefined ? undefined : JSON.stringify(snapshot),
+    snapshotInput,
     outbox: exec.outbox === undefined ? undefined : JSON.stringify(exec.outbox),
     child: exec.child === undefined ? undefined : JSON.stringify(exec.child),
   });
-  if (itemBytes(inline) <= INLINE_LIMIT) return { item: inline, chunks: [] };
+  const inlineBytes = itemBytes(inline);
+  if (inlineBytes <= 1024) return { item: inline, chunks: [] };
 
-  const body: ExecutionBody = { input: exec.input, output: exec.output, cause: exec.cause, snapshot: exec.snapshot, outbox: exec.outbox, child: exec.child };
+  const body: ExecutionBody = { input: exec.input, output: exec.output, cause: exec.cause, snapshot, snapshotInput, outbox: exec.outbox, child: exec.child };
   const gz = gzip(JSON.stringify(body));
-  if (itemBytes(head) + 'bodyGz'.length + gz.byteLength <= INLINE_LIMIT) return { item: { ...head, bodyGz: gz }, chunks: [] };
+  const gzBytes = itemBytes(head) + 'bodyGz'.length + gz.byteLength;
+  if (inlineBytes <= INLINE_LIMIT && writeUnits(inlineBytes) <= writeUnits(gzBytes)) return { item: inline, chunks: [] };
+  if (gzBytes <= INLINE_LIMIT) return { item: { ...head, bodyGz: gz }, chunks: [] };
 
   const chunks = splitBytes(gz, CHUNK_BYTES);
   const blob = { attempt: writeId, chunks: chunks.length };
@@ -176,6 +210,7 @@ export function blobRefOf(item: Item | undefined): BlobRef | undefined {
 export function inlineBody(item: Item): ExecutionBody {
   if (item.bodyGz instanceof Uint8Array) return JSON.parse(gunzip(item.bodyGz)) as ExecutionBody;
   return {
+    snapshotInput: item.snapshotInput === 'record' ? 'record' : undefined,
     input: item.input as string,
     output: item.output as string | undefined,
     cause: item.cause as string | undefined,
@@ -187,12 +222,14 @@ export function inlineBody(item: Item): ExecutionBody {
 }
 
 export function decodeExecution(item: Item, body: ExecutionBody): ExecutionRecord {
+  if (body.snapshotInput === 'record' && body.snapshot) body.snapshot.execution.input = JSON.parse(body.input) as unknown;
+  const executionArn = executionArnOfItem(item);
   return compact({
-    executionArn: item.executionArn as string,
+    executionArn,
     stateMachineArn: item.stateMachineArn as string,
-    stateMachineName: item.stateMachineName as string,
+    stateMachineName: (item.stateMachineName as string | undefined) ?? lastSegment(item.stateMachineArn as string),
     revisionId: item.revisionId as string,
-    name: item.name as string,
+    name: (item.name as string | undefined) ?? lastSegment(executionArn),
     status: item.status as ExecutionRecord['status'],
     input: body.input,
     startDate: item.startDate as string,
@@ -207,14 +244,16 @@ export function decodeExecution(item: Item, body: ExecutionBody): ExecutionRecor
     snapshot: body.snapshot,
     outbox: body.outbox,
     child: body.child,
+    startedBy: typeof item.startedBy === 'string' ? (JSON.parse(item.startedBy) as ExecutionRecord['startedBy']) : undefined,
   });
 }
 
 export function summaryOf(item: Item): ExecutionSummary {
+  const executionArn = executionArnOfItem(item);
   return compact({
-    executionArn: item.executionArn as string,
+    executionArn,
     stateMachineArn: item.stateMachineArn as string,
-    name: item.name as string,
+    name: (item.name as string | undefined) ?? lastSegment(executionArn),
     status: item.status as ExecutionSummary['status'],
     startDate: item.startDate as string,
     stopDate: item.stopDate as string | undefined,
@@ -258,13 +297,49 @@ export function decodeStateMachine(item: Item): StateMachineRecord {
   });
 }
 
-/** Events are stored as JSON text: detail payloads may hold shapes a DynamoDB map cannot (empty keys). */
-export function eventItem(executionArn: string, event: HistoryEvent, expiresAt: number | undefined): Item {
-  return compact({ ...keys.event(executionArn, event.id), id: event.id, expiresAt, ...textAttribute('event', JSON.stringify(event)) });
+/** Events per step item stay well under DynamoDB's 400 KB (gzipped above 300 KB by textAttribute). */
+const STEP_ITEM_BYTES = 256 * 1024;
+
+/**
+ * History is stored one item per commit (a step's events, ids contiguous), keyed by its first event id:
+ * a step's 5-10 events cost one write, not one each. Events are JSON text (detail payloads may hold
+ * shapes a DynamoDB map cannot: empty keys), gzipped when that saves a write unit. Items of the older
+ * layout (one event per item, `event`) are still read.
+ */
+export function stepItems(executionArn: string, events: HistoryEvent[], expiresAt: number | undefined): Item[] {
+  // BatchWriteItem refuses two requests for one key; the last copy of an id wins, as a later put would.
+  const sorted = [...new Map(events.map((e) => [e.id, e])).values()].sort((a, b) => a.id - b.id);
+  const items: Item[] = [];
+  let group: HistoryEvent[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (!group.length) return;
+    const text = JSON.stringify(group);
+    const first = group[0].id;
+    const last = group[group.length - 1].id;
+    const plain = Buffer.byteLength(text);
+    const gz = plain > 1024 ? gzip(text) : undefined;
+    const body = gz && Math.ceil(gz.byteLength / 1024) < Math.ceil(plain / 1024) ? { eventsGz: gz } : textAttribute('events', text);
+    items.push(compact({ ...keys.event(executionArn, first), first, last, expiresAt, ...body }));
+    group = [];
+    bytes = 0;
+  };
+  for (const e of sorted) {
+    const size = Buffer.byteLength(JSON.stringify(e));
+    // a new item where the ids jump (items hold contiguous ids) or the item would grow too large
+    if (group.length && (e.id !== group[group.length - 1].id + 1 || bytes + size > STEP_ITEM_BYTES)) flush();
+    group.push(e);
+    bytes += size;
+  }
+  flush();
+  return items;
 }
 
-export function decodeEvent(item: Item): HistoryEvent {
-  return JSON.parse(readTextAttribute(item, 'event') as string) as HistoryEvent;
+/** The events of a history item, in id order (a step item, or one event of the older layout). */
+export function decodeEvents(item: Item): HistoryEvent[] {
+  if (item.eventsGz instanceof Uint8Array) return JSON.parse(gunzip(item.eventsGz)) as HistoryEvent[];
+  if (typeof item.events === 'string') return JSON.parse(item.events) as HistoryEvent[];
+  return [JSON.parse(readTextAttribute(item, 'event') as string) as HistoryEvent];
 }
 
 /** AWS execution ARNs embed the state machine's name: ...:execution:<sm>:<name> -> ...:stateMachine:<sm>. */

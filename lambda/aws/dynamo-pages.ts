@@ -54,3 +54,35 @@ export function decodeToken(token: string | undefined, spec: QuerySpec): Item | 
 
 /** maxResults as the Step Functions API reads it: the one rule, with the ports (the Map Run listings use it too). */
 export { pageSizeOf as pageSize } from '../ports';
+
+// ------------------------------------------------------------------ history tokens
+
+/**
+ * A GetExecutionHistory page token: the id of the next event to return, and (forward) the sort key of
+ * the step item that holds it (an item keyed by an earlier first id may hold it: items hold a step's
+ * events). `p` ties it to the execution's partition, `r` to the direction.
+ */
+export interface HistoryToken {
+  p: string;
+  r: boolean;
+  i: number;
+  s?: string;
+}
+
+export function encodeHistoryToken(t: HistoryToken): string {
+  return Buffer.from(JSON.stringify(t), 'utf8').toString('base64url');
+}
+
+export function decodeHistoryToken(token: string | undefined, partition: string, reverse: boolean): HistoryToken | undefined {
+  if (token === undefined || token === '') return undefined;
+  let t: unknown;
+  try {
+    t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidPageToken(token);
+  }
+  const v = t as Partial<HistoryToken> | null;
+  const valid = typeof v === 'object' && v !== null && v.p === partition && v.r === reverse && Number.isSafeInteger(v.i) && (reverse || (typeof v.s === 'string' && v.s.startsWith('EV#')));
+  if (!valid) throw new InvalidPageToken(token);
+  return v as HistoryToken;
+}

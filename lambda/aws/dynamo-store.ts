@@ -56,11 +56,11 @@ import {
   blobRefOf,
   chunkPrefix,
   compact,
-  decodeEvent,
+  decodeEvents,
   decodeExecution,
   decodeStateMachine,
   encodeExecution,
-  eventItem,
+  executionArnOfItem,
   gunzip,
   inlineBody,
   keys,
@@ -68,6 +68,7 @@ import {
   STATE_MACHINE_LIST,
   stateMachineArnOf,
   stateMachineItem,
+  stepItems,
   summaryOf,
   textAttribute,
   type BlobRef,
@@ -75,8 +76,10 @@ import {
   type ExecutionBody,
   type Item,
 } from './dynamo-items';
-import { decodeToken, encodeToken, keyAttributesOf, pageSize, pickKey, type QuerySpec } from './dynamo-pages';
+import { decodeHistoryToken, decodeToken, encodeHistoryToken, encodeToken, keyAttributesOf, pageSize, pickKey, type QuerySpec } from './dynamo-pages';
 import { STEPWRIGHT_TABLE_SCHEMA } from './table-schema';
+import { DynamoActivityStore } from './dynamo-activity-store';
+import type { ActivityRecord, ActivityTask } from '../ports';
 
 // The schema has its own module (lib/ builds the table from it); re-exported while lib/ still imports it from here.
 export { STEPWRIGHT_TABLE_SCHEMA, tableDefinition } from './table-schema';
@@ -213,7 +216,8 @@ export class DynamoExecutionStore implements ExecutionStore {
     exec = this.stamped(exec);
     const writeId = randomUUID();
     const expiresAt = await this.expiryFor(exec);
-    const encoded = encodeExecution(exec, writeId, expiresAt);
+    // a record created finished is an EXPRESS run's result: not listed (AWS's ListExecutions does not show them)
+    const encoded = encodeExecution(exec, writeId, expiresAt, exec.status !== 'RUNNING');
     // Chunks go first under a fresh attempt id, so a writer that loses the race never touches the winner's.
     await this.writeChunks(exec.executionArn, encoded, expiresAt);
     try {
@@ -291,7 +295,7 @@ export class DynamoExecutionStore implements ExecutionStore {
         if (attempt > 0) await sleep(backoffMs(attempt));
         const res = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
         for (const item of res.Responses?.[this.tableName] ?? []) {
-          const arn = item.executionArn as string;
+          const arn = executionArnOfItem(item);
           // a chunked record is read the long way (its chunks may be replaced meanwhile)
           out[byArn.get(arn)!] = blobRefOf(item) ? await this.getExecution(arn) : decodeExecution(item, inlineBody(item));
         }
@@ -432,20 +436,81 @@ export class DynamoExecutionStore implements ExecutionStore {
   async appendHistory(executionArn: string, events: HistoryEvent[]): Promise<void> {
     if (events.length === 0) return;
     const expiresAt = await this.expiry({ stateMachineArn: stateMachineArnOf(executionArn), executionArn });
-    // BatchWriteItem refuses two requests for one key; the last copy of an id wins, as a later put would.
-    const byId = new Map(events.map((e) => [e.id, e]));
-    const puts = [...byId.values()].map((e) => ({ PutRequest: { Item: eventItem(executionArn, e, expiresAt) } }));
-    await this.batchWrite(puts);
+    await this.batchWrite(stepItems(executionArn, events, expiresAt).map((Item) => ({ PutRequest: { Item } })));
   }
 
+  /**
+   * Pages of events over step items (each holds a step's contiguous ids, keyed by the first). Items
+   * may overlap (a redelivered outbox written in other groups): forward, an id at or below the last
+   * one returned is skipped; in reverse, events are gathered until a page and one more are contiguous
+   * from the top down (an item that starts lower may hold the ids of a gap).
+   */
   async getHistory(executionArn: string, query: HistoryQuery = {}): Promise<Page<HistoryEvent>> {
-    const spec: QuerySpec = {
-      partitionKey: 'pk', partitionValue: keys.execution(executionArn).pk, sortKey: 'sk',
-      sortPrefix: 'EV#', forward: !query.reverseOrder, consistent: true,
+    const size = pageSize(query.maxResults);
+    const partition = keys.execution(executionArn).pk;
+    const reverse = !!query.reverseOrder;
+    const token = decodeHistoryToken(query.nextToken, partition, reverse);
+    const spec = (from: string, to: string): QueryCommandInput => ({
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':p': partition, ':from': from, ':to': to },
+      ScanIndexForward: !reverse,
+      ConsistentRead: true,
+    });
+    // 'EV$' sorts right after every 'EV#...' key
+    if (!reverse) {
+      const out: HistoryEvent[] = [];
+      let last = token ? token.i - 1 : 0;
+      for await (const item of this.queryItems(spec(token?.s ?? 'EV#', 'EV$'))) {
+        for (const e of decodeEvents(item)) {
+          if (e.id <= last) continue;
+          if (out.length === size) return { items: out, nextToken: encodeHistoryToken({ p: partition, r: false, i: e.id, s: item.sk as string }) };
+          out.push(e);
+          last = e.id;
+        }
+      }
+      return { items: out };
+    }
+    const pool = new Map<number, HistoryEvent>();
+    let top = token?.i;
+    const run = () => {
+      const ids: number[] = [];
+      for (let id = top ?? 0; pool.has(id) && ids.length <= size; id--) ids.push(id);
+      return ids;
     };
-    const page = await this.queryPage(spec, query.maxResults, query.nextToken);
-    return { items: page.items.map(decodeEvent), nextToken: page.nextToken };
+    for await (const item of this.queryItems(spec('EV#', token ? keys.event(executionArn, token.i).sk : 'EV$'))) {
+      for (const e of decodeEvents(item)) if (top === undefined || e.id <= top) pool.set(e.id, e);
+            if (token === undefined) top = Math.max(...pool.keys());
+      // enough: a page and one more, contiguous from the top (a gap is filled by an item not read yet)
+      if (run().length > size) break;
+    }
+    const ids = run();
+    const items = ids.slice(0, size).map((id) => pool.get(id)!);
+    return ids.length > size ? { items, nextToken: encodeHistoryToken({ p: partition, r: true, i: ids[size] }) } : { items };
   }
+
+  /** The items of a query, page after page, as they come. */
+  private async *queryItems(input: QueryCommandInput): AsyncGenerator<Item> {
+    let start: Item | undefined;
+    do {
+      const res = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      yield* res.Items ?? [];
+      start = res.LastEvaluatedKey;
+    } while (start);
+  }
+
+  // ---------------------------------------------------------------- activities (dynamo-activity-store.ts)
+
+  private activityItems?: DynamoActivityStore;
+  private get activities(): DynamoActivityStore {
+    return (this.activityItems ??= new DynamoActivityStore(this.doc, this.tableName, this.clock));
+  }
+  putActivity(a: ActivityRecord): Promise<boolean> { return this.activities.putActivity(a); }
+  getActivity(arn: string): Promise<ActivityRecord | undefined> { return this.activities.getActivity(arn); }
+  listActivities(q?: { maxResults?: number; nextToken?: string }): Promise<Page<ActivityRecord>> { return this.activities.listActivities(q); }
+  deleteActivity(arn: string): Promise<void> { return this.activities.deleteActivity(arn); }
+  enqueueActivityTask(task: ActivityTask): Promise<void> { return this.activities.enqueueActivityTask(task); }
+  takeActivityTask(arn: string): Promise<ActivityTask | undefined> { return this.activities.takeActivityTask(arn); }
 
   // ---------------------------------------------------------------- DynamoDB plumbing
 

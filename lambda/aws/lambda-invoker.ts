@@ -38,11 +38,19 @@ export function lambdaTarget(resource: string, input: unknown): { functionName: 
   return { functionName: params.FunctionName, qualifier: params.Qualifier, params, integration: true };
 }
 
+/** Picks the client a task is invoked with: one holding its state machine's role (assume-role.ts). */
+export interface TaskClients {
+  clientFor(executionArn: string): Promise<LambdaClient>;
+}
+
 export class LambdaTaskInvoker implements TaskInvoker {
   private readonly client: LambdaClient;
+  private readonly roles?: TaskClients;
 
-  constructor(opts: { client: LambdaClient }) {
+  /** `roles`: run each task with its state machine's role; without it, every task runs with `client`'s credentials. */
+  constructor(opts: { client: LambdaClient; roles?: TaskClients }) {
     this.client = opts.client;
+    this.roles = opts.roles;
   }
 
   async invoke(req: TaskRequest): Promise<TaskOutcome> {
@@ -72,7 +80,8 @@ export class LambdaTaskInvoker implements TaskInvoker {
 
     let res: InvokeCommandOutput;
     try {
-      res = await this.client.send(new InvokeCommand(command));
+      const client = this.roles ? await this.roles.clientFor(req.executionArn) : this.client;
+      res = await client.send(new InvokeCommand(command));
     } catch (e) {
       return { ok: false, ...sdkFailure(e) };
     }

@@ -1,8 +1,11 @@
 /**
  * `stepwright conformance <dir>`: runs every case file under dir against the interpreter (in-process,
  * virtual timers, local task behaviours) and compares status, output, error and cause with what AWS
- * recorded. Known failures live in an expectations file, test262-style, each with a reason: the run
- * fails only on failures that are not listed, and says which listed ones now pass.
+ * recorded, and, for the cases that recorded one (`events`), the history: the event types in order,
+ * and the state names where the case records them; the events of Parallel branches that the recording
+ * sorted are compared as the recording left them (history-compare.ts and docs/conformance.md say
+ * exactly what). Known failures live in an expectations file, test262-style, each with a reason: the
+ * run fails only on failures that are not listed, and says which listed ones now pass.
  */
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,7 +13,9 @@ import { runExecution, type RunResult } from '../local/runner';
 import { resolverFromTable } from '../local/tasks';
 import { tasksFromBehaviours, type Behaviour } from './behaviours';
 import { diffJson, stringMatches, type Difference } from './compare';
+import { compareHistory, recordedWithParallelNormalisation, type RecordedEvent } from './history-compare';
 import type { StateMachineDefinition } from '../engine/definition';
+import type { HistoryEvent } from '../engine/history';
 
 export interface ConformanceCase {
   name: string;
@@ -20,6 +25,20 @@ export interface ConformanceCase {
   expected: { status: string; output?: unknown; error?: string; cause?: string; causeMatch?: string };
   tasks?: Record<string, Behaviour>;
   placeholderTokens?: string[];
+  /** the history AWS recorded (event types in order), when the case has one */
+  events?: RecordedEvent[];
+  /** where the case was recorded ("localstack <pytest node id>") */
+  source?: string;
+}
+
+/** What one run of a case ended with (in process, or through the API of the durable engine). */
+export interface CaseResult {
+  status: string;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** the execution's history; compared when the case recorded `events` */
+  events?: HistoryEvent[];
 }
 
 /** A case as its file holds it: the group is the folder's name unless the file names one. */
@@ -57,7 +76,6 @@ export function loadCases(dir: string): ConformanceCase[] {
 const CASE_TIMEOUT_MS = 20_000;
 
 export async function runCase(c: ConformanceCase): Promise<CaseOutcome> {
-  const tokens = c.placeholderTokens ?? [];
   let result: RunResult;
   try {
     result = await withTimeout(
@@ -72,6 +90,16 @@ export async function runCase(c: ConformanceCase): Promise<CaseOutcome> {
   } catch (e) {
     return { name: c.name, group: c.group, passed: false, differences: [{ path: '(crash)', expected: c.expected.status, actual: String((e as Error)?.stack ?? e) }] };
   }
+  const diffs = caseDifferences(c, { ...result, events: result.history });
+  return { name: c.name, group: c.group, passed: diffs.length === 0, differences: diffs };
+}
+
+/**
+ * A case's expectations against a result: status, output (SUCCEEDED) or error and cause, then the
+ * history when the case recorded one. The one comparison of both runners (in process and durable).
+ */
+export function caseDifferences(c: ConformanceCase, result: CaseResult): Difference[] {
+  const tokens = c.placeholderTokens ?? [];
   const diffs: Difference[] = [];
   if (result.status !== c.expected.status) diffs.push({ path: 'status', expected: c.expected.status, actual: result.status });
   if (c.expected.status === 'SUCCEEDED') diffs.push(...diffJson(c.expected.output, result.output, tokens).map((d) => ({ ...d, path: `output${d.path === '/' ? '' : d.path}` })));
@@ -79,7 +107,11 @@ export async function runCase(c: ConformanceCase): Promise<CaseOutcome> {
     if (!sameOptionalString(c.expected.error, result.error, tokens)) diffs.push({ path: 'error', expected: c.expected.error, actual: result.error });
     if (c.expected.causeMatch !== 'ignore' && !sameOptionalString(c.expected.cause, result.cause, tokens)) diffs.push({ path: 'cause', expected: c.expected.cause, actual: result.cause });
   }
-  return { name: c.name, group: c.group, passed: diffs.length === 0, differences: diffs };
+  if (c.events) {
+    const history = compareHistory(c.events, result.events ?? [], { parallelNormalised: recordedWithParallelNormalisation(c.source) });
+    if (history) diffs.push(history);
+  }
+  return diffs;
 }
 
 function sameOptionalString(expected: string | undefined, actual: string | undefined, tokens: string[]): boolean {

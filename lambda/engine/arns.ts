@@ -25,6 +25,26 @@ export function splitResource(resource: string): { resourceType: string; resourc
   return { resourceType: 'activity', resourceName: resource };
 }
 
+/**
+ * The AWS partition of a region, as ARNs spell it: aws-cn in China, aws-us-gov in GovCloud, the
+ * isolated partitions, aws elsewhere. ARNs the engine builds use it, so a deployment in cn-north-1
+ * names its machines arn:aws-cn:states:... as Step Functions there does.
+ */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-isof-')) return 'aws-iso-f';
+  if (region.startsWith('eu-isoe-')) return 'aws-iso-e';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
+}
+
+/** An IAM role's ARN in the region's partition (the role a machine created without one is recorded with). */
+export function roleArnIn(region: string, accountId: string, roleName: string): string {
+  return `arn:${partitionOf(region)}:iam::${accountId}:role/${roleName}`;
+}
+
 export function regionOf(arn: string): string {
   return arn.split(':')[3] || 'us-east-1';
 }

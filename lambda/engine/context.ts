@@ -19,6 +19,8 @@ export function buildContext(snap: ExecutionSnapshot, run: Run, extras: ContextE
       Name: ex.name,
       RoleArn: ex.roleArn,
       RedriveCount: ex.redriveCount,
+      // the Guide's Context object page: RedriveTime is there only once the execution has been redriven
+      ...(ex.redriveTime !== undefined ? { RedriveTime: ex.redriveTime } : {}),
     },
     StateMachine: { Id: ex.stateMachineArn, Name: ex.stateMachineName },
     State: { EnteredTime: run.enteredTime, Name: run.stateName },

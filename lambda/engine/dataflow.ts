@@ -114,7 +114,9 @@ export async function resultToOutput(state: OutputFields, env: StateEnv, result:
 /**
  * Evaluates an Assign block. All values are computed against the variables as they were before
  * this state, then assigned together (AWS: assignments within one Assign do not see each other).
- * JSONPath: `$` is `pathInput` (the state's result); JSONata: $states.result / errorOutput via `extra`.
+ * JSONPath: `$` is `pathInput`: a Task's, Map's or Parallel's raw result (before ResultSelector, the
+ * Guide's "Passing data between states with variables"), a Pass state's result, the input of a Wait or
+ * Choice (after InputPath), a Catcher's error output. JSONata: $states.result / errorOutput via `extra`.
  */
 export async function evaluateAssign(assign: unknown, env: StateEnv, pathInput: unknown, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   if (assign === undefined || assign === null) return {};

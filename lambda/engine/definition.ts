@@ -118,9 +118,10 @@ export interface ItemProcessor extends StateMachineDefinition {
 }
 
 export interface ItemBatcher {
-  MaxItemsPerBatch?: number;
+  /** a JSONata expression in a JSONata state */
+  MaxItemsPerBatch?: number | string;
   MaxItemsPerBatchPath?: string;
-  MaxInputBytesPerBatch?: number;
+  MaxInputBytesPerBatch?: number | string;
   MaxInputBytesPerBatchPath?: string;
   BatchInput?: unknown;
 }

@@ -28,6 +28,8 @@ export class HistoryWriter {
   readonly events: HistoryEvent[] = [];
   private lastValue: unknown = undefined;
   private lastText: string | undefined;
+  /** where events go instead of here, while they belong to another history (see writeTo) */
+  private elsewhere: { nextEventId?: number } | undefined;
 
   /** `payloads: false` leaves state inputs and outputs out of the events (the in-process runner's default). */
   constructor(
@@ -49,8 +51,27 @@ export class HistoryWriter {
     return text;
   }
 
+  /**
+   * Events written from now on belong to another history (a Distributed Map item's: on AWS each item
+   * is a child execution of the Map Run, with a history of its own), or to this one again (undefined).
+   * There they are only numbered, from 2 (the child's ExecutionStarted is 1): ids stay true for error
+   * causes ("entered at the event id #N") while this history keeps only the Map Run's events.
+   */
+  writeTo(elsewhere: { nextEventId?: number } | undefined): void {
+    this.elsewhere = elsewhere;
+  }
+
+  /** Some event went to another history: the snapshot changed (its counter) though no event is here. */
+  wroteElsewhere = false;
+
   /** Appends an event and returns its id. */
   add(type: string, details?: Record<string, unknown>): number {
+    if (this.elsewhere) {
+      const other = (this.elsewhere.nextEventId ??= 2);
+      this.elsewhere.nextEventId = other + 1;
+      this.wroteElsewhere = true;
+      return other;
+    }
     const id = this.nextId++;
     const event: HistoryEvent = { timestamp: this.timestamp, type, id, previousEventId: id - 1 };
     if (details !== undefined) event[detailsKey(type)] = details;

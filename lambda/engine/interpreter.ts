@@ -61,7 +61,8 @@ export async function advance(
 ): Promise<AdvanceResult> {
   const step = new Step(definition, snapshot, event, now, options);
   await step.run(event);
-  return { snapshot: step.snap, events: step.history.events, effects: step.effects, changed: step.changed || undefined };
+  // events written to a Distributed Map item's own history are changes too (a caller keeps the snapshot)
+  return { snapshot: step.snap, events: step.history.events, effects: step.effects, changed: step.changed || step.history.wroteElsewhere || undefined };
 }
 
 class Step implements StepContext {
@@ -72,6 +73,8 @@ class Step implements StepContext {
   changed = false;
   readonly ready: string[] = [];
   readonly pendingFanOut: PendingFanOut[] = [];
+  /** whose events are being written (attribute) */
+  private attributed: Run | undefined;
   readonly nowIso: string;
   readonly nowMillis: number;
 
@@ -158,6 +161,7 @@ class Step implements StepContext {
     const found = this.findWaiting(event.token);
     if (!found) return; // stale or duplicate: acknowledged, nothing changes
     const { run, role } = found;
+    this.attribute(run);
     const waiting = run.waiting!;
     if (event.type === 'TaskSucceeded' && role === 'task' && waiting.kind === 'task') {
       run.waiting = undefined;
@@ -195,6 +199,7 @@ class Step implements StepContext {
 
   startRun(p: { id: string; parentId?: string; childIndex?: number; machinePath: string[]; input: unknown }): Run {
     const machine = machineAt(this.def, p.machinePath);
+    const parent = p.parentId === undefined ? undefined : this.snap.runs[p.parentId];
     const run: Run = {
       id: p.id,
       parentId: p.parentId,
@@ -208,9 +213,23 @@ class Step implements StepContext {
       retryCounts: [],
       variables: {},
     };
+    // An item of a Distributed Map run inline is the Map Run's child execution: its events, and those of
+    // the runs below it, belong to its own history, not to this one.
+    if (parent?.itemHistory) run.itemHistory = { root: parent.itemHistory.root };
+    else if (parent?.fanOut?.distributed) run.itemHistory = { root: run.id };
     this.snap.runs[run.id] = run;
+    const before = this.attributed;
+    this.attribute(run);
     this.enterState(run, machine.StartAt, p.input);
+    this.attribute(before);
     return run;
+  }
+
+  /** The run the events written from here on belong to: they go to its history (see Run.itemHistory). */
+  attribute(run: Run | undefined): void {
+    this.attributed = run;
+    const root = run?.itemHistory ? this.snap.runs[run.itemHistory.root] : undefined;
+    this.history.writeTo(root?.itemHistory);
   }
 
   /** Runs every ready run until it waits or ends. Children are pushed as their parents fan out. */
@@ -232,6 +251,7 @@ class Step implements StepContext {
       const run = this.snap.runs[id];
       if (!run || run.status !== 'RUNNING' || run.waiting) continue;
       states++;
+      this.attribute(run);
       await this.executeCurrent(run);
     }
   }
@@ -331,7 +351,7 @@ class Step implements StepContext {
     }
   }
 
-  async processingFailed(run: Run, state: StateDefinition, e: unknown): Promise<void> {
+  async processingFailed(run: Run, state: StateDefinition, e: unknown, failedEvent?: string): Promise<void> {
     if (!(e instanceof StatesError)) throw e;
     const cause = e.error === ErrorNames.DataLimitExceeded ? e.cause : `An error occurred while executing the state '${run.stateName}' (entered at the event id #${run.enteredEventId}). ${e.cause}`;
     if (e.error === ErrorNames.QueryEvaluationError) {
@@ -341,7 +361,7 @@ class Step implements StepContext {
       this.failExecution(e.error, cause);
       return;
     }
-    await this.stateFailed(run, state, { error: e.error, cause });
+    await this.stateFailed(run, state, { error: e.error, cause, failedEvent });
   }
 
   leaveState(run: Run, state: StateDefinition, output: unknown, assigned: Record<string, unknown>, next?: string): void {
@@ -363,8 +383,8 @@ class Step implements StepContext {
 
   async finishWithResult(run: Run, state: WorkState, result: unknown): Promise<void> {
     const env = this.env(run, state);
-    const { output, selected } = await resultToOutput(state, env, result);
-    const assigned = await evaluateAssign(state.Assign, env, selected, { result });
+    const { output } = await resultToOutput(state, env, result);
+    const assigned = await evaluateAssign(state.Assign, env, result, { result }); // JSONPath: $ is the raw result, before ResultSelector (Developer Guide)
     this.leaveState(run, state, output, assigned);
   }
 
@@ -408,6 +428,8 @@ class Step implements StepContext {
         return;
       }
     }
+    // Not retried: the state has failed (a retried Map or Parallel shows only its next Started event).
+    if (failure.failedEvent) this.history.add(failure.failedEvent);
     const catcher = findCatcher(catchers, failure.error, fromTask);
     if (catcher) {
       try {
@@ -443,6 +465,7 @@ class Step implements StepContext {
 
   private finishExecution(status: ExecutionSnapshot['status'], eventType: string, details: Record<string, unknown>, output?: unknown): void {
     if (this.snap.status !== 'RUNNING') return;
+    this.attribute(undefined); // the execution's own end, whichever run brought it
     for (const run of Object.values(this.snap.runs)) {
       if (run.waiting?.kind === 'task') this.effects.push({ type: 'CancelTask', token: run.waiting.token });
       // Stopping (or failing) an execution stops the children it spread.

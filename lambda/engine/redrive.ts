@@ -17,6 +17,7 @@ export function redriveExecution(ctx: StepContext): void {
   if (Object.keys(snap.runs).length === 0) return; // nothing kept to resume from
   snap.status = 'RUNNING';
   snap.execution.redriveCount++;
+  snap.execution.redriveTime = ctx.nowIso;
   delete snap.error;
   delete snap.cause;
   delete snap.stopDate;

@@ -17,6 +17,12 @@ export interface StateFailure {
   cause?: string;
   /** raised by the task itself (States.TaskFailed matches it) */
   fromTask?: boolean;
+  /**
+   * The state's own failed event (MapStateFailed, ParallelStateFailed), written once the failure is not
+   * retried, before Catch: AWS's histories show none for an attempt that is retried (corpus cases
+   * test_map_state_retry, test_parallel_state_retry) and one before the catcher (test_map_state_catch).
+   */
+  failedEvent?: string;
 }
 
 /**
@@ -69,8 +75,10 @@ export interface StepContext {
   finishWithResult(run: Run, state: WorkState, result: unknown): Promise<void>;
   /** A state failed with a catchable error: Retry, then Catch, else the run fails. */
   stateFailed(run: Run, state: StateDefinition, failure: StateFailure): Promise<void>;
-  /** An error raised by the engine's own processing of a state (paths, intrinsics, JSONata...). */
-  processingFailed(run: Run, state: StateDefinition, e: unknown): Promise<void>;
+  /** An error raised by the engine's own processing of a state (paths, intrinsics, JSONata...); `failedEvent` as in StateFailure. */
+  processingFailed(run: Run, state: StateDefinition, e: unknown, failedEvent?: string): Promise<void>;
+  /** The run whose events are written from here on (a Distributed Map item's go to its own history). */
+  attribute(run: Run | undefined): void;
   failRun(run: Run, failure: StateFailure): void;
   failExecution(error: string, cause: string | undefined): void;
 }

@@ -17,6 +17,8 @@ export interface ExecutionInfo {
   stateMachineArn: string;
   stateMachineName: string;
   redriveCount: number;
+  /** when the execution was last redriven ($$.Execution.RedriveTime, DescribeExecution's redriveDate); absent until then */
+  redriveTime?: string;
 }
 
 /** Where a run is waiting, and for what. `token` ties the answer to this very wait. */
@@ -91,6 +93,11 @@ export interface Run {
   cause?: string;
   /** entries per state of this run (the runaway guard's loop count) */
   visits?: Record<string, number>;
+  /**
+   * Set on the runs of an inline-run Distributed Map's items: `root` is the item's run, which stands for
+   * the item's child execution and numbers its events (HistoryWriter.writeTo); none reach this history.
+   */
+  itemHistory?: { root: string; nextEventId?: number };
 }
 
 /**

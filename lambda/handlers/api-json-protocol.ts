@@ -5,7 +5,10 @@
  */
 import * as svc from '../runtime/service';
 import * as mapRuns from '../runtime/map-runs';
+import { startSyncExecution } from '../runtime/express-api';
+import * as activities from '../runtime/activities';
 import { ApiError, apiError } from '../runtime/api-errors';
+import { testState, type TestStateRequest } from '../runtime/test-state';
 import type { EngineDeps } from '../runtime/deps';
 import type { ExecutionStatus } from '../engine/types';
 import { AMZ_JSON_HEADERS, allowFields, header, json, optNum, optStr, parseBody, statusFilterOf, str, type HttpRequest, type HttpResponse } from './api-http';
@@ -30,7 +33,7 @@ function smOut(sm: Awaited<ReturnType<typeof svc.requireStateMachine>>) {
 }
 
 function executionOut(d: svc.ExecutionDescription) {
-  return { ...d, startDate: epoch(d.startDate), stopDate: epoch(d.stopDate) };
+  return { ...d, startDate: epoch(d.startDate), stopDate: epoch(d.stopDate), redriveDate: epoch(d.redriveDate) };
 }
 
 /**
@@ -46,6 +49,7 @@ const ACTION_FIELDS: Record<string, readonly string[]> = {
   UpdateStateMachine: ['stateMachineArn', 'definition', 'roleArn', 'loggingConfiguration', 'tracingConfiguration', 'publish', 'versionDescription', 'encryptionConfiguration', 'settings'],
   DeleteStateMachine: ['stateMachineArn'],
   StartExecution: ['stateMachineArn', 'name', 'input', 'traceHeader'],
+  StartSyncExecution: ['stateMachineArn', 'name', 'input', 'traceHeader', 'includedData'],
   DescribeExecution: ['executionArn', 'includedData'],
   ListExecutions: ['stateMachineArn', 'statusFilter', 'maxResults', 'nextToken', 'mapRunArn', 'redriveFilter'],
   DescribeMapRun: ['mapRunArn'],
@@ -57,6 +61,13 @@ const ACTION_FIELDS: Record<string, readonly string[]> = {
   SendTaskFailure: ['taskToken', 'error', 'cause'],
   SendTaskHeartbeat: ['taskToken'],
   ValidateStateMachineDefinition: ['definition', 'type', 'severity', 'maxResults'],
+  TestState: ['definition', 'roleArn', 'input', 'inspectionLevel', 'revealSecrets', 'variables', 'stateName', 'mock', 'context', 'stateConfiguration'],
+  // activities (runtime/activities.ts): tags and encryptionConfiguration are accepted and not used
+  CreateActivity: ['name', 'tags', 'encryptionConfiguration'],
+  DescribeActivity: ['activityArn'],
+  ListActivities: ['maxResults', 'nextToken'],
+  DeleteActivity: ['activityArn'],
+  GetActivityTask: ['activityArn', 'workerName'],
 };
 
 const ACTIONS: Record<string, Action> = {
@@ -81,6 +92,10 @@ const ACTIONS: Record<string, Action> = {
   StartExecution: async (deps, b, req) => {
     const r = await svc.startExecution(deps, { stateMachineArn: str(b, 'stateMachineArn'), name: optStr(b, 'name'), input: optStr(b, 'input'), traceHeader: optStr(b, 'traceHeader') ?? header(req, 'x-amzn-trace-id') });
     return { executionArn: r.executionArn, startDate: epoch(r.startDate) };
+  },
+  StartSyncExecution: async (deps, b, req) => {
+    const r = await startSyncExecution(deps, { stateMachineArn: str(b, 'stateMachineArn'), name: optStr(b, 'name'), input: optStr(b, 'input'), traceHeader: optStr(b, 'traceHeader') ?? header(req, 'x-amzn-trace-id') });
+    return { ...r, startDate: epoch(r.startDate), stopDate: epoch(r.stopDate) };
   },
   DescribeExecution: async (deps, b) => executionOut(await svc.describeExecution(deps, str(b, 'executionArn'))),
   ListExecutions: async (deps, b) => {
@@ -134,7 +149,27 @@ const ACTIONS: Record<string, Action> = {
     await svc.sendTaskHeartbeat(deps, { taskToken: str(b, 'taskToken') });
     return {};
   },
+  CreateActivity: async (deps, b) => {
+    const r = await activities.createActivity(deps, { name: b.name });
+    return { activityArn: r.activityArn, creationDate: epoch(r.creationDate) };
+  },
+  DescribeActivity: async (deps, b) => {
+    const a = await activities.describeActivity(deps, { activityArn: b.activityArn });
+    return { ...a, creationDate: epoch(a.creationDate) };
+  },
+  ListActivities: async (deps, b) => {
+    const page = await activities.listActivities(deps, { maxResults: optNum(b, 'maxResults'), nextToken: optStr(b, 'nextToken') });
+    return { activities: page.items.map((a) => ({ activityArn: a.activityArn, name: a.name, creationDate: epoch(a.creationDate) })), nextToken: page.nextToken };
+  },
+  DeleteActivity: async (deps, b) => {
+    await activities.deleteActivity(deps, { activityArn: b.activityArn });
+    return {};
+  },
+  // In Lambda (the deployed API) the poll ends inside the function's 29 s; elsewhere (the local server) AWS's 60 s
+  GetActivityTask: (deps, b) => activities.getActivityTask(deps, { activityArn: b.activityArn, workerName: b.workerName }, process.env.AWS_LAMBDA_FUNCTION_NAME ? { pollSeconds: activities.DEPLOYED_ACTIVITY_POLL_SECONDS } : {}),
   ValidateStateMachineDefinition: (_deps, b) => Promise.resolve(svc.validateStateMachineDefinition(str(b, 'definition'))),
+  // runtime/test-state.ts; `context` is accepted and not used (the state sees Stepwright's own $$)
+  TestState: (deps, b) => testState(deps, { definition: str(b, 'definition'), roleArn: optStr(b, 'roleArn'), input: optStr(b, 'input'), inspectionLevel: optStr(b, 'inspectionLevel'), revealSecrets: b.revealSecrets === true, variables: optStr(b, 'variables'), stateName: optStr(b, 'stateName'), mock: b.mock as TestStateRequest['mock'], stateConfiguration: b.stateConfiguration as TestStateRequest['stateConfiguration'] }),
 };
 
 export async function jsonProtocol(deps: EngineDeps, req: HttpRequest, target: string): Promise<HttpResponse> {

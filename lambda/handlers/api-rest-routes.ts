@@ -8,6 +8,8 @@
  */
 import * as svc from '../runtime/service';
 import * as mapRuns from '../runtime/map-runs';
+import { startSyncExecution } from '../runtime/express-api';
+import * as activities from '../runtime/activities';
 import { ApiError, apiError } from '../runtime/api-errors';
 import type { EngineDeps } from '../runtime/deps';
 import type { ExecutionStatus } from '../engine/types';
@@ -16,6 +18,31 @@ import { allowFields, header, json, MAX_RESULTS_RANGE, optStr, parseBody, status
 
 // ------------------------------------------------------------------ query parameters
 
+/** The longest a GET /executions/{arn}?waitSeconds=N may wait: well inside API Gateway's 29 s. */
+export const MAX_WAIT_SECONDS = 20;
+
+/**
+ * How a waiting GET /executions/{arn} sleeps until the execution may have changed: a process that
+ * hears its engine's commits (the local server: lambda/local/execution-events.ts) registers a
+ * waiter that wakes on the end; without one (AWS, where the worker is another Lambda) it re-reads
+ * every half second within the wait.
+ */
+export const executionWaiters = new WeakMap<EngineDeps, (executionArn: string, ms: number) => Promise<void>>();
+const POLL_MS = 500;
+
+async function describeWaiting(deps: EngineDeps, executionArn: string, waitSeconds: number): Promise<svc.ExecutionDescription> {
+  const deadline = Date.now() + waitSeconds * 1000;
+  let d = await svc.describeExecution(deps, executionArn);
+  while (d.status === 'RUNNING' && Date.now() < deadline) {
+    const left = deadline - Date.now();
+    const waiter = executionWaiters.get(deps);
+    // the local waiter also wakes after a second: a fallback should an end be committed elsewhere
+    await (waiter ? waiter(executionArn, Math.min(left, 1000)) : new Promise((r) => setTimeout(r, Math.min(left, POLL_MS))));
+    d = await svc.describeExecution(deps, executionArn);
+  }
+  return d;
+}
+
 /** Every query parameter a route may accept, as its handler gets it: validated, typed, absent when not given. */
 export interface QueryValues {
   maxResults?: number;
@@ -23,6 +50,10 @@ export interface QueryValues {
   reverseOrder?: boolean;
   includeExecutionData?: boolean;
   statusFilter?: StatusFilter;
+  /** GET /executions/{arn}: answer once the execution leaves RUNNING, or after this many seconds (0..20) */
+  waitSeconds?: number;
+  /** POST /state-machines/{name}/executions: run an EXPRESS execution to its end and answer with its result (StartSyncExecution) */
+  sync?: boolean;
 }
 type QueryName = keyof QueryValues;
 
@@ -46,6 +77,8 @@ const QUERY_PARAMS: { [K in QueryName]-?: (raw: string, name: K) => QueryValues[
   reverseOrder: booleanParam,
   includeExecutionData: booleanParam,
   statusFilter: (raw) => statusFilterOf(raw),
+  waitSeconds: integerParam(0, MAX_WAIT_SECONDS),
+  sync: booleanParam,
 };
 
 function readQuery(req: HttpRequest, accepted: readonly QueryName[]): QueryValues {
@@ -138,14 +171,19 @@ export const REST_ROUTES: readonly RestRoute[] = [
   }),
   // The execution input is wrapped: {"input": ..., "name"?}. A body that is the input itself
   // (e.g. {"comment": "hi"}) must not start with {} silently; an empty body or {} means input {}.
-  on('POST', '/state-machines/{name}/executions', { body: ['input', 'name'], bodyHint: ' (the execution input goes inside {"input": ...})' }, async (deps, { params, body: b, req }) => {
+  on('POST', '/state-machines/{name}/executions', { query: ['sync'], body: ['input', 'name'], bodyHint: ' (the execution input goes inside {"input": ...})' }, async (deps, { params, query: q, body: b, req }) => {
     if (Object.keys(b).length > 0 && !('input' in b)) throw apiError.validation('The body of POST /state-machines/{name}/executions has no \'input\': send {"input": <execution input>, "name"?: "..."}, or an empty body for input {}');
     // JSON.stringify would throw a RangeError on input nested too deep: refused as StartExecution refuses it
     if (b.input !== undefined && typeof b.input !== 'string' && exceedsDepth(b.input)) {
       throw apiError.invalidExecutionInput(`Invalid State Machine Execution Input: the input nests more than ${MAX_DATA_DEPTH} levels of objects and arrays (the limit is ${MAX_DATA_DEPTH})`);
     }
-    const r = await svc.startExecution(deps, { stateMachineArn: smArn(deps, params.name), name: optStr(b, 'name'), input: asText(b.input), traceHeader: header(req, 'x-amzn-trace-id') });
-    return json(202, r);
+    const start = { stateMachineArn: smArn(deps, params.name), name: optStr(b, 'name'), input: asText(b.input), traceHeader: header(req, 'x-amzn-trace-id') };
+    if (q.sync) {
+      // StartSyncExecution: the EXPRESS run's result, input and output as JSON values
+      const r = await startSyncExecution(deps, start);
+      return json(200, { ...r, input: parse(r.input), output: r.output === undefined ? undefined : parse(r.output) });
+    }
+    return json(202, await svc.startExecution(deps, start));
   }),
   on('GET', '/state-machines/{name}/executions', { query: ['statusFilter', ...PAGE] }, async (deps, { params, query: q }) => {
     const page = await svc.listExecutions(deps, { stateMachineArn: smArn(deps, params.name), statusFilter: q.statusFilter as ExecutionStatus | undefined, maxResults: q.maxResults, nextToken: q.nextToken });
@@ -153,7 +191,7 @@ export const REST_ROUTES: readonly RestRoute[] = [
   }),
 
   // ---------------------------------------------------------------- executions
-  on('GET', '/executions/{arn}', {}, async (deps, { params }) => json(200, restExecution(await svc.describeExecution(deps, params.arn)))),
+  on('GET', '/executions/{arn}', { query: ['waitSeconds'] }, async (deps, { params, query: q }) => json(200, restExecution(await describeWaiting(deps, params.arn, q.waitSeconds ?? 0)))),
   on('GET', '/executions/{arn}/history', { query: [...PAGE, 'reverseOrder', 'includeExecutionData'] }, async (deps, { params, query: q }) => {
     const page = await svc.getExecutionHistory(deps, { executionArn: params.arn, maxResults: q.maxResults, nextToken: q.nextToken, reverseOrder: q.reverseOrder ?? false, includeExecutionData: q.includeExecutionData ?? true });
     return json(200, { events: page.items, nextToken: page.nextToken });
@@ -182,6 +220,22 @@ export const REST_ROUTES: readonly RestRoute[] = [
     return json(200, { executions: page.items, nextToken: page.nextToken });
   }),
 
+  // ---------------------------------------------------------------- activities (runtime/activities.ts), by name or ARN
+  on('POST', '/activities', { body: ['name'] }, async (deps, { body: b }) => json(200, await activities.createActivity(deps, { name: b.name }))),
+  on('GET', '/activities', { query: PAGE }, async (deps, { query: q }) => {
+    const page = await activities.listActivities(deps, { maxResults: q.maxResults, nextToken: q.nextToken });
+    return json(200, { activities: page.items, nextToken: page.nextToken });
+  }),
+  on('GET', '/activities/{name}', {}, async (deps, { params }) => json(200, await activities.describeActivity(deps, { activityArn: activityArnOf(deps, params.name) }))),
+  on('DELETE', '/activities/{name}', {}, async (deps, { params }) => {
+    await activities.deleteActivity(deps, { activityArn: activityArnOf(deps, params.name) });
+    return json(200, {});
+  }),
+  // GetActivityTask: a shorter poll than the JSON protocol's 60 s, inside API Gateway's 29 s (as GET /executions/{arn}?waitSeconds)
+  on('POST', '/activities/{name}/task', { body: ['workerName'] }, async (deps, { params, body: b }) =>
+    json(200, await activities.getActivityTask(deps, { activityArn: activityArnOf(deps, params.name), workerName: b.workerName }, { pollSeconds: MAX_WAIT_SECONDS })),
+  ),
+
   // ---------------------------------------------------------------- task callbacks
   on('POST', '/tasks/success', { body: ['taskToken', 'output'] }, async (deps, { body: b }) => {
     // JSON.stringify would throw a RangeError on output nested too deep: refused as SendTaskSuccess refuses it
@@ -201,6 +255,8 @@ export const REST_ROUTES: readonly RestRoute[] = [
     return json(200, {});
   }),
 ];
+
+const activityArnOf = (deps: EngineDeps, nameOrArn: string) => (nameOrArn.startsWith('arn:') ? nameOrArn : activities.activityArnFor(deps, nameOrArn));
 
 // ------------------------------------------------------------------ dispatch
 

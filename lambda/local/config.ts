@@ -4,7 +4,8 @@
  *
  *   { "stateMachines": [{ "name": "exam-results", "definition": "examples/exam-results/definition.json", "roleArn": "..." }],
  *     "tasks": "examples/tasks.js"  |  { "<resource ARN or function name>": "path/to/module.js#exportName" },
- *     "remoteLambda": { "resources": ["arn:aws:lambda:*:*:function:prod-*"], "region": "eu-west-1" } }
+ *     "remoteLambda": { "resources": ["arn:aws:lambda:*:*:function:prod-*"], "region": "eu-west-1" },
+ *     "integrations": { "sqs": { "port": 9324, "queues": ["approvals"] }, "endpoints": { "sns": "http://..." } } }
  *
  * Paths are relative to the config file, so the server works from any directory. Everything is checked
  * at load, and each error names its field ("stepwright.config.json: stateMachines[0].definition: ..."),
@@ -23,6 +24,7 @@ import type { StateMachineSettings } from '../ports';
 import { loadTaskModule } from './task-module';
 import { resolverFromTable } from './tasks';
 import type { TaskFunction, TaskResolver } from './runner';
+import { checkIntegrations, type IntegrationsConfig } from './integrations-config';
 
 export interface ConfiguredStateMachine {
   name: string;
@@ -39,6 +41,8 @@ export interface LoadedConfig {
   stateMachines: ConfiguredStateMachine[];
   invoker: TaskInvoker;
   remoteLambda?: { resources: string[]; region?: string; endpoint?: string };
+  /** where service integrations go (the SQS emulator's port and queues, endpoints per service) */
+  integrations?: IntegrationsConfig;
 }
 
 /** A problem in the config: the message is meant for the user as it is (no stack trace needed). */
@@ -58,7 +62,7 @@ export function loadConfig(file: string, opts: { lambdaClient?: LambdaClient } =
   const dir = dirname(resolve(file));
   const raw = readJson(resolve(file), (m) => fail('', m));
   if (!isObject(raw)) return fail('', 'must be a JSON object');
-  checkKeys(raw, ['$schema', 'stateMachines', 'tasks', 'remoteLambda'], '', fail);
+  checkKeys(raw, ['$schema', 'stateMachines', 'tasks', 'remoteLambda', 'integrations'], '', fail);
 
   const stateMachines = loadStateMachines(raw.stateMachines, dir, fail);
   const resolver = loadTasks(raw.tasks, dir, fail);
@@ -67,7 +71,8 @@ export function loadConfig(file: string, opts: { lambdaClient?: LambdaClient } =
     remote: new LambdaTaskInvoker({ client: opts.lambdaClient ?? new LambdaClient({ region: remoteLambda.region, endpoint: remoteLambda.endpoint }) }),
     remoteResources: remoteMatcher(remoteLambda.resources),
   };
-  return { file, stateMachines, invoker: new LocalTaskInvoker(resolver, hybrid), remoteLambda };
+  const integrations = checkIntegrations(raw.integrations, fail);
+  return { file, stateMachines, invoker: new LocalTaskInvoker(resolver, hybrid), remoteLambda, ...(integrations ? { integrations } : {}) };
 }
 
 type Fail = (field: string, message: string) => never;

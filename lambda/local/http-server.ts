@@ -1,6 +1,6 @@
 /**
  * The local server's HTTP side: node's http module in front of the same router API Gateway uses,
- * plus a small status page at GET /.
+ * plus the web console at GET / (console-assets.ts) and GET /metrics (metrics-text.ts).
  *
  * It answers only its own user. The deployed API has IAM; this one has no credentials, so what
  * keeps a web page the user happens to visit from driving it (starting executions that run local
@@ -13,6 +13,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isIP, type AddressInfo } from 'node:net';
 import { route } from '../handlers/api-router';
 import type { EngineDeps } from '../runtime/deps';
+import { attachExecutionEvents } from './execution-events';
+import { metricsOf } from './metrics-text';
+import { CONSOLE_CSP, consoleHtml, consoleScript, consoleStyles } from './console-assets';
 
 /**
  * 1 MiB: four times the largest state input or output (256 KiB) with room for JSON escaping and a
@@ -144,12 +147,10 @@ function refuse(req: IncomingMessage, res: ServerResponse, r: Refusal, extra: Re
 async function statusPage(deps: EngineDeps): Promise<string> {
   const machines = (await deps.store.listStateMachines({ maxResults: 100 })).items;
   const rows = machines.map((m) => `<li><code>${escapeHtml(m.name)}</code> — <code>${escapeHtml(m.arn)}</code></li>`).join('');
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Stepwright</title></head><body>
-<h1>Stepwright is running</h1>
+  return `<h1>Stepwright is running</h1>
 <p>Step Functions JSON protocol: <code>POST /</code> with <code>X-Amz-Target: AWSStepFunctions.&lt;Action&gt;</code>.
 REST: <code>/state-machines</code>, <code>/executions/{arn}</code>, <code>/tasks/success</code>.</p>
-<h2>State machines</h2><ul>${rows || '<li>none yet</li>'}</ul>
-</body></html>`;
+<h2>State machines</h2><ul>${rows || '<li>none yet</li>'}</ul>`;
 }
 
 function escapeHtml(s: string): string {
@@ -168,6 +169,9 @@ export async function startHttpServer(
 ): Promise<{ server: Server; url: string; close(): Promise<void> }> {
   const engine = Promise.resolve(deps);
   engine.catch(() => undefined); // a failed start is the caller's to report; requests then answer 500
+  // executions' events (waits that end on a commit, /metrics) from the engine's start on
+  const metrics = engine.then((d) => metricsOf(attachExecutionEvents(d)));
+  metrics.catch(() => undefined);
   const allowedOrigins = new Set(opts.corsOrigins ?? []);
   let hostAllowed: (h: string | undefined) => boolean = () => false;
   let url = '';
@@ -186,9 +190,22 @@ export async function startHttpServer(
       if (body instanceof Refusal) return refuse(req, res, body, extra);
       const u = new URL(req.url ?? '/', 'http://local');
       const d = await engine;
-      if (req.method === 'GET' && u.pathname === '/' && !req.headers['x-amz-target']) {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...extra });
-        res.end(await statusPage(d));
+      if (req.method === 'GET' && !req.headers['x-amz-target']) {
+        // the web console (ui/): its page, script and styles; the page then calls the REST routes
+        const file = u.pathname === '/' ? { type: 'text/html; charset=utf-8', body: async () => consoleHtml(await statusPage(d)) }
+          : u.pathname === '/console/app.js' ? { type: 'text/javascript; charset=utf-8', body: consoleScript }
+          : u.pathname === '/console/style.css' ? { type: 'text/css; charset=utf-8', body: () => Promise.resolve(consoleStyles()) }
+          : undefined;
+        if (file) {
+          const text = await file.body();
+          res.writeHead(200, { 'content-type': file.type, 'content-security-policy': CONSOLE_CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache', ...extra });
+          res.end(text);
+          return;
+        }
+      }
+      if (req.method === 'GET' && u.pathname === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', ...extra });
+        res.end((await metrics).text());
         return;
       }
       const headers: Record<string, string | undefined> = {};

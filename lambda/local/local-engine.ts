@@ -18,6 +18,8 @@ import { checkSettings, createStateMachine, stateMachineArnFor, updateStateMachi
 import type { ConfiguredStateMachine } from './config';
 import type { FanOutMode } from '../engine/interpreter';
 import { dataDirTaskTokens, randomTaskTokens } from './task-token-secret';
+import { ServiceIntegrationInvoker } from '../runtime/integrations/service-invoker';
+import { localServiceCaller } from './local-services';
 
 export interface LocalEngineOptions {
   /** folder for DynamoDB data and the queue file; omitted = in memory */
@@ -41,6 +43,11 @@ export interface LocalEngineOptions {
    * execution resumes within twice that). 0 turns the periodic sweep off (the start-up one still runs).
    */
   reconcileAfterSeconds?: number;
+  /**
+   * Where service integrations go (see local-services.ts): the SQS emulator's endpoint, and endpoints
+   * per service from the config. DynamoDB tasks always have the embedded database.
+   */
+  services?: { sqsEndpoint?: string; endpoints?: Record<string, string> };
 }
 
 export interface LocalEngine {
@@ -72,7 +79,8 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
     // dynalite keeps expired items (it has no TTL deletion), but they carry the expiry AWS would act on
     store: new DynamoExecutionStore({ client: dynamo.client, tableName: dynamo.tableName, ttlSeconds: retentionPolicy(() => deps.store) }),
     queue,
-    invoker: opts.invoker,
+    // SQS, SNS, DynamoDB, EventBridge and aws-sdk tasks in front of the local (or hybrid) functions
+    invoker: new ServiceIntegrationInvoker(opts.invoker, localServiceCaller({ region: LOCAL_REGION, dynamoClient: dynamo.client, ...opts.services })),
     clock: opts.clock ?? systemClock,
     random: { random: Math.random, uuid: randomUUID },
     timeScale: opts.timeScale ?? 1,

@@ -42,6 +42,8 @@ export interface RunOptions {
   startTime?: Date;
   /** keep state inputs and outputs in the history events (default false: only what is asked for is paid for) */
   historyPayloads?: boolean;
+  /** told after every step of the interpreter: the events it wrote and the snapshot it left (`run`'s live line) */
+  onEvents?: (events: HistoryEvent[], snapshot: ExecutionSnapshot) => void;
 }
 
 export interface RunResult {
@@ -131,6 +133,7 @@ export async function runExecution(opts: RunOptions): Promise<RunResult> {
     const r = await advance(opts.definition, snapshot, event, new Date(now()), { random, historyPayloads: opts.historyPayloads === true, taskTokens: processTaskTokens() });
     snapshot = r.snapshot;
     for (const e of r.events) history.push(e);
+    opts.onEvents?.(r.events, r.snapshot);
     for (const eff of r.effects) {
       if (eff.type === 'InvokeTask') invoke(eff);
       else if (eff.type === 'SetTimer') addTimer(Date.parse(eff.at), () => queue.push({ type: 'TimerFired', token: eff.token }));

@@ -3,15 +3,19 @@
  * config, a printed cheat sheet, and a clean stop on Ctrl-C.
  */
 import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from './config';
 import { startLocalEngine } from './local-engine';
 import { killSwitchFromEnv } from './kill-switch';
 import { startHttpServer } from './http-server';
 import { LocalTaskInvoker } from './local-invoker';
+import { startUserQueues, type UserQueues } from './user-queues';
 import { stateMachineArnFor } from '../runtime/service';
 import type { FanOutMode } from '../engine/interpreter';
 import type { EngineDeps } from '../runtime/deps';
+import { attachExecutionEvents } from './execution-events';
+import { startExecutionLog, type ExecutionLogLevel } from './execution-log';
+import { setLogLevel } from '../runtime/logger';
 
 export interface ServeOptions {
   port: number;
@@ -22,6 +26,8 @@ export interface ServeOptions {
   fanOut?: FanOutMode;
   /** web origins allowed to call the server from a browser (CORS); none by default */
   corsOrigins?: string[];
+  /** the execution log's level (default INFO); lines are readable on a terminal, JSON otherwise */
+  logLevel?: ExecutionLogLevel;
 }
 
 /** A reason `serve` cannot start, for the user: printed as one line, exit 1. */
@@ -51,8 +57,16 @@ export async function serve(opts: ServeOptions): Promise<void> {
     throw e;
   }
   let engine: Awaited<ReturnType<typeof startLocalEngine>>;
+  let userQueues: UserQueues | undefined;
   try {
+    // SQS for definitions' own queues (sqs:sendMessage) when the config asks for it: it is one more open
+    // port on loopback, which answers anyone on this machine (as SQS emulators do: no signature checks)
+    const endpoints = config?.integrations?.endpoints ?? {};
+    userQueues = endpoints.sqs || !config?.integrations?.sqs ? undefined : await startUserQueues({ host: opts.host, ...config?.integrations?.sqs }).catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'EADDRINUSE' ? new ServeError(`integrations.sqs.port ${config?.integrations?.sqs?.port} is in use (change it in ${opts.configFile})`) : e;
+    });
     engine = await startLocalEngine({
+      services: { sqsEndpoint: userQueues?.endpoint, endpoints },
       dataDir: opts.dataDir,
       invoker: config?.invoker ?? new LocalTaskInvoker(undefined),
       stateMachines: config?.stateMachines ?? [],
@@ -63,29 +77,40 @@ export async function serve(opts: ServeOptions): Promise<void> {
     });
   } catch (e) {
     engineFailed(e);
+    await userQueues?.stop();
     await http.close();
     release();
     throw e;
   }
+  // the log listens before the HTTP side hands out the engine: no execution started through it is missed
+  setLogLevel(opts.logLevel ?? 'INFO');
+  startExecutionLog(attachExecutionEvents(engine.deps), { level: opts.logLevel ?? 'INFO', format: process.stdout.isTTY ? 'pretty' : 'json', write: (line) => console.log(line) });
+  // task modules (examples/tasks.js prints a curl for the approval) learn where they are served
+  process.env.STEPWRIGHT_ENDPOINT = http.url;
   engineStarted(engine.deps);
   const first = config?.stateMachines[0];
   const arn = first ? stateMachineArnFor(engine.deps, first.name) : undefined;
   console.log(`Stepwright is listening on ${http.url}  (data: ${opts.dataDir ?? 'in memory'}, time scale: ${opts.timeScale})`);
+  if (userQueues) console.log(`SQS for your queues (sqs:sendMessage tasks, in memory): ${userQueues.endpoint}${config?.integrations?.sqs?.queues?.length ? `  queues: ${config.integrations.sqs.queues.join(', ')}` : ''}`);
+  console.log(`console: ${http.url}/   metrics: ${http.url}/metrics`);
   if (opts.corsOrigins?.length) console.log(`web pages allowed to call it (CORS): ${opts.corsOrigins.join(', ')}`);
   if (config) console.log(`state machines from ${opts.configFile}: ${config.stateMachines.map((s) => s.name).join(', ') || 'none'}`);
   else console.log(`no ${opts.configFile}: create state machines through the API`);
   if (first && arn) {
-    console.log(`
-Try it:
-  curl -s -X POST ${http.url}/state-machines/${first.name}/executions -H 'content-type: application/json' \\
-       -d '{"input": {"comment": "hi", "lambda": {"math": 80, "eng": 93}}}'
-  curl -s ${http.url}/executions/<executionArn from the answer>
+    console.log(`\nTry it:`);
+    const inputs = exampleInputs(opts.configFile);
+    for (const sm of config?.stateMachines ?? []) {
+      const example = inputs.get(sm.name);
+      const input = example === undefined ? '' : ` \\\n       -d '${JSON.stringify({ input: example }).replace(/'/g, "'\\''")}'`;
+      console.log(`  curl -s -X POST ${http.url}/state-machines/${sm.name}/executions -H 'content-type: application/json'${input}`);
+    }
+    console.log(`  curl -s ${http.url}/executions/<executionArn from the answer>?waitSeconds=20
   curl -s ${http.url}/executions/<executionArn>/history
 
-With the AWS SDK (Step Functions JSON protocol):
-  const { SFNClient, StartExecutionCommand } = require('@aws-sdk/client-sfn');
+With the AWS SDK (Step Functions JSON protocol), as an ES module (e.g. try.mjs, for the top-level await):
+  import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
   const sfn = new SFNClient({ endpoint: '${http.url}', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  await sfn.send(new StartExecutionCommand({ stateMachineArn: '${arn}', input: '{"lambda": {"math": 1, "eng": 2}}' }));
+  await sfn.send(new StartExecutionCommand({ stateMachineArn: '${arn}', input: ${JSON.stringify(JSON.stringify(inputs.get(first.name) ?? {}))} }));
 `);
   }
   let stopping = false;
@@ -95,11 +120,32 @@ With the AWS SDK (Step Functions JSON protocol):
     console.log('stopping...');
     await http.close();
     await engine.close();
+    await userQueues?.stop();
     release();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/**
+ * An input that fits each configured machine, for the start message: the `input.json` beside a
+ * definition given as a file (as examples/<name>/ has), read relative to the config file as the
+ * config's paths are. Machines without one get none (an empty body starts them with {}).
+ */
+function exampleInputs(configFile: string): Map<string, unknown> {
+  const found = new Map<string, unknown>();
+  try {
+    const raw = JSON.parse(readFileSync(configFile, 'utf8')) as { stateMachines?: { name?: unknown; definition?: unknown }[] };
+    for (const sm of raw.stateMachines ?? []) {
+      if (typeof sm.name !== 'string' || typeof sm.definition !== 'string') continue;
+      const file = join(dirname(resolve(dirname(configFile), sm.definition)), 'input.json');
+      if (existsSync(file)) found.set(sm.name, JSON.parse(readFileSync(file, 'utf8')));
+    }
+  } catch {
+    // loadConfig has read this file already; an input that is not JSON is simply not suggested
+  }
+  return found;
 }
 
 /**

@@ -20,6 +20,7 @@ import { effectsToMessages } from './effects';
 import type { EngineDeps } from './deps';
 import { carryOutFanOut } from './fan-out-orders';
 import { taskTokensOf } from './task-tokens';
+import { stopsForSyncChildren } from './integrations/sync-children';
 
 const MAX_CONFLICT_RETRIES = 20;
 
@@ -179,6 +180,8 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     const now = deps.clock.now();
     const isChild = rec.snapshot?.child !== undefined || (event.type === 'StartExecution' && event.child !== undefined);
     if (rec.snapshot?.child) await withRootInput(deps, rec.snapshot);
+    // read before advance, which moves the snapshot on in place
+    const syncChildStops = event.type === 'StopExecution' ? stopsForSyncChildren(executionArn, rec.snapshot, event.cause) : [];
     const result = await advance(definition, rec.snapshot, event, now, {
       random: deps.random,
       maxStatesPerStep: deps.maxStatesPerStep ?? DEFAULT_MAX_STATES_PER_STEP,
@@ -194,6 +197,9 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     // A spread child that ended tells its parent's fan-in (through the outbox, so a crash cannot lose it).
     // It names the generation it ran in: a report from before its parent's redrive is then told apart.
     if (rec.child && snap.status !== 'RUNNING') messages.push({ body: { kind: 'fanIn', executionArn, generation: rec.child.generation } });
+    // A nested execution started by a .sync task answers it when it ends; a stopped parent stops its .sync children.
+    if (rec.startedBy && snap.status !== 'RUNNING') messages.push({ body: { kind: 'answerParent', executionArn } });
+    if (snap.status === 'ABORTED') messages.push(...syncChildStops);
     const child = rec.child && opts.childRedriven ? { ...rec.child, redrivenGeneration: rec.child.generation } : rec.child;
     const next: ExecutionRecord = {
       ...rec,

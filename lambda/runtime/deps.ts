@@ -6,6 +6,7 @@ import type { Clock, ExecutionRecord, ExecutionStore, TaskInvoker, WorkQueue } f
 import type { RandomSource } from '../asl/scope';
 import type { FanOutMode } from '../engine/interpreter';
 import type { TaskTokenSource } from './task-tokens';
+import { partitionOf } from '../engine/arns';
 
 export interface EngineDeps {
   store: ExecutionStore;
@@ -74,5 +75,5 @@ export function reconcileAfterMs(deps: Pick<EngineDeps, 'reconcileAfterSeconds'>
 }
 
 export function arnPrefix(deps: Pick<EngineDeps, 'region' | 'accountId'>): string {
-  return `arn:aws:states:${deps.region}:${deps.accountId}`;
+  return `arn:${partitionOf(deps.region)}:states:${deps.region}:${deps.accountId}`;
 }

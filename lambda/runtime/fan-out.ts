@@ -16,6 +16,7 @@ import type { EngineDeps } from './deps';
 import type { ExecutionRecord } from '../ports';
 import { ErrorNames } from '../asl/errors';
 import { childArnOf, countDone, startMessages } from './fan-out-orders';
+import { causeAsParentShows } from './history-view';
 
 // The parent's side (orders from its outbox, the fan-in count) lives in fan-out-orders.ts, below
 // advance-execution.ts: these message handlers apply events, the orders are carried out by a flush.
@@ -46,8 +47,10 @@ export async function fanIn(deps: EngineDeps, childArn: string, generation: numb
   // redrive has counted or restarted this child under its own generation.
   if (link.generation !== generation) return;
   if (rec.status !== 'SUCCEEDED') {
-    const error = rec.error ?? (rec.status === 'TIMED_OUT' ? ErrorNames.Timeout : 'States.Aborted');
-    await applyEvent(deps, link.parentArn, { type: 'ChildFailed', token: link.token, generation, index: link.index, error, cause: rec.cause });
+    // A child that FAILED passes on its own error, even none (a Fail state without Error: AWS reports
+    // none, as an inline child does); only a child stopped from outside has an error made up for it.
+    const error = rec.status === 'FAILED' ? rec.error! : rec.status === 'TIMED_OUT' ? ErrorNames.Timeout : 'States.Aborted';
+    await applyEvent(deps, link.parentArn, { type: 'ChildFailed', token: link.token, generation, index: link.index, error, cause: await causeAsParentShows(deps, rec) });
   }
   if (link.next !== undefined) await deps.queue.send(startMessages(link.fanId, [link.next]));
   await countDone(deps, link, rec.retentionSeconds);

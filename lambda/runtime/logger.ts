@@ -22,3 +22,11 @@ export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_N
 export function addLambdaContext(context: Parameters<Logger['addContext']>[0] | undefined): void {
   if (context) logger.addContext(context);
 }
+
+/**
+ * `stepwright serve --log-level`: the engine's own warnings and errors follow the same level as the
+ * execution log. SILENT is Powertools' name for nothing at all.
+ */
+export function setLogLevel(level: LogLevel): void {
+  logger.setLogLevel(level);
+}

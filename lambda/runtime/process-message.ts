@@ -5,19 +5,22 @@
 import type { ExecutionRecord, TaskRequest, WorkMessage } from '../ports';
 import { applyEvent, ContentionError, flushOutbox } from './advance-execution';
 import { startRun } from './start-run';
+import { startIfExpress } from './express-start';
 import type { IncomingEvent } from '../engine/types';
 import { delayFor, MAX_QUEUE_DELAY_SECONDS } from './effects';
 import type { EngineDeps } from './deps';
-import { isCallbackResource } from './callbacks';
-import { integrationFor } from './integrations';
+import { answersLater, integrationFor } from './integrations';
+import { answerParent } from './integrations/start-execution-sync';
 import { collect, fanIn, startChild } from './fan-out';
 import { exceedsDepth, MAX_DATA_DEPTH } from '../engine/limits';
 import { reconcileExecution } from './reconciler';
 
 export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promise<void> {
   switch (msg.kind) {
-    case 'start':
-      return startRun(deps, msg.executionArn);
+    case 'start': {
+      const { express, rec } = await startIfExpress(deps, msg.executionArn);
+      return express ? undefined : startRun(deps, msg.executionArn, rec);
+    }
     case 'event':
       if (msg.notBefore && Date.parse(msg.notBefore) > deps.clock.now().getTime()) {
         // A wait longer than one queue delay: put it back until it is due.
@@ -38,6 +41,8 @@ export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promis
     case 'reconcile':
       await reconcileExecution(deps, msg.executionArn, { staleAfterMs: (msg.staleAfterSeconds ?? 0) * 1000 });
       return;
+    case 'answerParent':
+      return answerParent(deps, msg.executionArn);
   }
 }
 
@@ -61,12 +66,13 @@ async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'i
     // Another delivery holds this attempt: it answers, unless it died after invoking (the crash window). A
     // plain task is checked again once that lease has run out and invoked again if the execution still waits
     // (a redelivery may come sooner than the lease ends, and acknowledging it would lose the task). A callback
-    // task was started by the holder and answers through the API: invoking it again would start it twice.
-    if (!isCallbackResource(task.resource)) await deps.queue.send([{ body: msg, delaySeconds: Math.min(lease, MAX_QUEUE_DELAY_SECONDS) }]);
+    // task (or an activity task, a .sync child) was started by the holder and answers later: invoking it again
+    // would start it twice.
+    if (!answersLater(task.resource)) await deps.queue.send([{ body: msg, delaySeconds: Math.min(lease, MAX_QUEUE_DELAY_SECONDS) }]);
     return;
   }
   const integration = integrationFor(task.resource);
-  const outcome = await (integration ? (r: TaskRequest) => integration(deps, r) : (r: TaskRequest) => deps.invoker.invoke(r))({
+  const outcome = await (integration ? (r: TaskRequest) => integration(deps, r, task.token) : (r: TaskRequest) => deps.invoker.invoke(r))({
     resource: task.resource,
     input: task.input,
     executionArn,
@@ -78,8 +84,9 @@ async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'i
     timeoutSeconds: task.timeoutSeconds,
   });
   deps.fault?.('after-invoke');
-  // A callback task answers later through SendTaskSuccess/SendTaskFailure with its task token.
-  if (outcome.ok && isCallbackResource(task.resource)) return;
+  // A callback or activity task answers later through SendTaskSuccess/SendTaskFailure with its task token,
+  // a .sync child when it ends.
+  if (outcome.ok && answersLater(task.resource)) return;
   const answer: IncomingEvent = outcome.ok
     ? { type: 'TaskSucceeded', token: task.token, output: outcome.output }
     : { type: 'TaskFailed', token: task.token, error: outcome.error, cause: outcome.cause };

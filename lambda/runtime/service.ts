@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { validateDefinition, formatIssues } from '../asl/validate';
-import { mapRunArnOf } from '../engine/arns';
+import { unsupportedTaskResources } from './integrations/support';
+import { sdkClientCheckOf } from './integrations/service-caller';
+import { mapRunArnOf, roleArnIn } from '../engine/arns';
 import { taskTokensOf } from './task-tokens';
 import { DEFAULT_MAX_STATE_VISITS, DEFAULT_MAX_TRANSITIONS, NO_LIMIT } from '../engine/limits';
 import { definitionFor } from './advance-execution';
@@ -18,6 +20,7 @@ import { redriveProblems } from '../engine/redrive';
 import type { ExecutionStatus } from '../engine/types';
 import { applyEvent, flushOutbox } from './advance-execution';
 import { startRun } from './start-run';
+import { historyViewPage, mayHaveSpread } from './history-view';
 import { ApiError, apiError, pageErrorsAsApi } from './api-errors';
 import { arnPrefix, reconcileAfterMs, type EngineDeps } from './deps';
 import { MAX_QUEUE_DELAY_SECONDS } from './effects';
@@ -44,7 +47,7 @@ function nameFromArn(arn: string, kind: 'stateMachine' | 'execution'): string | 
   return kind === 'stateMachine' ? parts[6] : parts.slice(6).join(':');
 }
 
-function checkDefinition(definition: unknown): string {
+function checkDefinition(definition: unknown, deps: EngineDeps): string {
   if (typeof definition !== 'string') throw apiError.invalidDefinition("Invalid State Machine Definition: 'definition' must be a JSON string");
   let parsed: unknown;
   try {
@@ -52,7 +55,8 @@ function checkDefinition(definition: unknown): string {
   } catch (e) {
     throw apiError.invalidDefinition(`Invalid State Machine Definition: 'definition' is not valid JSON: ${(e as Error).message}`);
   }
-  const issues = validateDefinition(parsed);
+  // what AWS would refuse, then what Stepwright cannot run (named at its Resource, never at run time)
+  const issues = [...validateDefinition(parsed), ...unsupportedTaskResources(parsed, { sdkClientInstalled: sdkClientCheckOf(deps.invoker) })];
   if (issues.length) throw apiError.invalidDefinition(`Invalid State Machine Definition: '${formatIssues(issues).split('\n').join("', '")}'`);
   return definition;
 }
@@ -118,8 +122,8 @@ export const ONE_YEAR_SECONDS = 365 * 86400;
 
 export async function createStateMachine(deps: EngineDeps, input: CreateStateMachineInput): Promise<{ stateMachineArn: string; creationDate: string }> {
   const name = checkName(input.name);
-  if (input.type !== undefined && input.type !== 'STANDARD') throw apiError.validation(`type '${input.type}' is not supported; Stepwright runs STANDARD state machines`);
-  const definition = checkDefinition(input.definition);
+  if (input.type !== undefined && input.type !== 'STANDARD' && input.type !== 'EXPRESS') throw apiError.validation(`type '${input.type}' is not supported; Stepwright runs STANDARD and EXPRESS state machines`);
+  const definition = checkDefinition(input.definition, deps);
   const arn = stateMachineArnFor(deps, name);
   const existing = await deps.store.getStateMachine(arn);
   if (existing) {
@@ -131,8 +135,9 @@ export async function createStateMachine(deps: EngineDeps, input: CreateStateMac
     name,
     arn,
     definition,
-    roleArn: input.roleArn ?? `arn:aws:iam::${deps.accountId}:role/stepwright-execution`,
-    type: 'STANDARD',
+    roleArn: input.roleArn ?? roleArnIn(deps.region, deps.accountId, 'stepwright-execution'),
+    // ports.ts names STANDARD only so far; an EXPRESS machine (runtime/express.ts) is stored as such
+    type: (input.type ?? 'STANDARD') as StateMachineRecord['type'],
     status: 'ACTIVE',
     creationDate: deps.clock.now().toISOString(),
     revisionId: randomUUID(),
@@ -152,7 +157,7 @@ export async function requireStateMachine(deps: EngineDeps, arn: unknown): Promi
 
 export async function updateStateMachine(deps: EngineDeps, input: { stateMachineArn: string; definition?: string; roleArn?: string; settings?: unknown }): Promise<{ updateDate: string; revisionId: string }> {
   const sm = await requireStateMachine(deps, input.stateMachineArn);
-  const definition = input.definition === undefined ? sm.definition : checkDefinition(input.definition);
+  const definition = input.definition === undefined ? sm.definition : checkDefinition(input.definition, deps);
   const settings = input.settings === undefined ? sm.settings : checkSettings(input.settings);
   const updated: StateMachineRecord = { ...sm, definition, settings, roleArn: input.roleArn ?? sm.roleArn, updateDate: deps.clock.now().toISOString(), revisionId: randomUUID() };
   await deps.store.putStateMachine(updated, { replace: true });
@@ -175,9 +180,23 @@ export interface StartExecutionInput {
   name?: string;
   input?: string;
   traceHeader?: string;
+  /** a `.sync` task starting this execution: the execution's end answers it (integrations/start-execution-sync.ts) */
+  startedBy?: ExecutionRecord['startedBy'];
 }
 
 export async function startExecution(deps: EngineDeps, req: StartExecutionInput): Promise<{ executionArn: string; startDate: string }> {
+  const { sm, name, inputText, build } = await prepareExecution(deps, req);
+  const outcome = await createExecutionRecord(deps, sm.settings?.namePolicy, executionArnFor(deps, sm.name, name), inputText, build);
+  const rec = outcome.record;
+  deps.fault?.('after-put'); // the API dying here leaves a record without a start message: the reconciler sends it
+  // An existing execution that was never started: the first call may have died before sending its
+  // start message; sending again is harmless.
+  if (outcome.kind === 'created' || !rec.snapshot) await deps.queue.send([{ body: { kind: 'start', executionArn: rec.executionArn } }]);
+  return { executionArn: rec.executionArn, startDate: rec.startDate };
+}
+
+/** A start request checked (machine, name, input) and the record it makes: StartExecution's and StartSyncExecution's. */
+export async function prepareExecution(deps: EngineDeps, req: StartExecutionInput): Promise<{ sm: StateMachineRecord; name: string; inputText: string; build: (executionArn: string) => ExecutionRecord }> {
   const sm = await requireStateMachine(deps, req.stateMachineArn);
   const name = req.name === undefined ? randomUUID() : checkName(req.name);
   const inputText = req.input === undefined ? '{}' : req.input;
@@ -212,14 +231,9 @@ export async function startExecution(deps: EngineDeps, req: StartExecutionInput)
     // retention is fixed now: changing the machine's setting later affects new executions only
     retentionSeconds: retentionSecondsOf(sm.settings),
     version: 0,
+    ...(req.startedBy ? { startedBy: req.startedBy } : {}),
   });
-  const outcome = await createExecutionRecord(deps, sm.settings?.namePolicy, executionArnFor(deps, sm.name, name), inputText, build);
-  const rec = outcome.record;
-  deps.fault?.('after-put'); // the API dying here leaves a record without a start message: the reconciler sends it
-  // An existing execution that was never started: the first call may have died before sending its
-  // start message; sending again is harmless.
-  if (outcome.kind === 'created' || !rec.snapshot) await deps.queue.send([{ body: { kind: 'start', executionArn: rec.executionArn } }]);
-  return { executionArn: rec.executionArn, startDate: rec.startDate };
+  return { sm, name, inputText, build };
 }
 
 
@@ -245,8 +259,29 @@ export interface ExecutionDescription {
   cause?: string;
   traceHeader?: string;
   redriveCount: number;
+  /** when it was last redriven; absent until then (AWS returns none before the first redrive) */
+  redriveDate?: string;
+  redriveStatus: RedriveStatus;
+  /** why not, when NOT_REDRIVABLE (AWS's wording) */
+  redriveStatusReason?: string;
   /** a Map item run as a child execution: the Map Run it belongs to (AWS's field name) */
   mapRunArn?: string;
+}
+
+export type RedriveStatus = 'REDRIVABLE' | 'NOT_REDRIVABLE' | 'REDRIVABLE_BY_MAP_RUN';
+
+/**
+ * DescribeExecution's redriveStatus: NOT_REDRIVABLE exactly when RedriveExecution would answer
+ * ExecutionNotRedrivable (API reference, DescribeExecution). A failed child execution of a Map is
+ * redriven through its parent (its Map Run): REDRIVABLE_BY_MAP_RUN. Stepwright keeps no 14-day window
+ * (redriveExecution), so "Execution redrivable period exceeded." never applies.
+ */
+export function redriveStatusOf(rec: ExecutionRecord): { redriveStatus: RedriveStatus; redriveStatusReason?: string } {
+  if (rec.status === 'RUNNING' || rec.status === 'SUCCEEDED') return { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: `Execution is ${rec.status} and cannot be redriven.` };
+  // Stepwright's own case, no AWS wording: it stopped before any state ran, so nothing is kept to continue from
+  if (!rec.snapshot || Object.keys(rec.snapshot.runs).length === 0) return { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution has no state to continue from and cannot be redriven.' };
+  if (rec.child) return { redriveStatus: 'REDRIVABLE_BY_MAP_RUN' };
+  return { redriveStatus: 'REDRIVABLE' };
 }
 
 export function describe(rec: ExecutionRecord): ExecutionDescription {
@@ -259,7 +294,9 @@ export function describe(rec: ExecutionRecord): ExecutionDescription {
     input: rec.input,
     inputDetails: { included: true },
     redriveCount: rec.snapshot?.execution.redriveCount ?? 0,
+    ...redriveStatusOf(rec),
   };
+  if (rec.snapshot?.execution.redriveTime !== undefined) d.redriveDate = rec.snapshot.execution.redriveTime;
   if (rec.stopDate) d.stopDate = rec.stopDate;
   if (rec.output !== undefined) {
     d.output = rec.output;
@@ -289,7 +326,9 @@ export async function getExecutionHistory(
   // A step's status and its events are committed together (the outbox) and the events written just after:
   // finish that first, so the history holds every event the described status implies (safe to repeat).
   if (rec.outbox) await flushOutbox(deps, rec);
-  const page = await pageErrorsAsApi(deps.store.getHistory(q.executionArn, { maxResults: q.maxResults, nextToken: q.nextToken, reverseOrder: q.reverseOrder }));
+  // a spread fan-out's events are shown where AWS shows them (runtime/history-view.ts); other histories page in the store
+  const query = { maxResults: q.maxResults, nextToken: q.nextToken, reverseOrder: q.reverseOrder };
+  const page = await pageErrorsAsApi((await mayHaveSpread(deps, rec)) ? historyViewPage(deps, rec, query) : deps.store.getHistory(q.executionArn, query));
   if (q.includeExecutionData !== false) return page;
   return { ...page, items: page.items.map(withoutData) };
 }

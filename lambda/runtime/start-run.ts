@@ -8,6 +8,7 @@
 import type { ExecutionRecord } from '../ports';
 import { applyEvent, rootInput } from './advance-execution';
 import type { EngineDeps } from './deps';
+import { roleArnIn } from '../engine/arns';
 
 /** `known`: the record, when the caller has just read it. */
 export async function startRun(deps: EngineDeps, executionArn: string, known?: ExecutionRecord): Promise<void> {
@@ -37,7 +38,7 @@ export async function startRun(deps: EngineDeps, executionArn: string, known?: E
       name: rec.name,
       input: JSON.parse(rec.input),
       startTime: rec.startDate,
-      roleArn: sm?.roleArn ?? `arn:aws:iam::${deps.accountId}:role/stepwright-execution`,
+      roleArn: sm?.roleArn ?? roleArnIn(deps.region, deps.accountId, 'stepwright-execution'),
       stateMachineArn: rec.stateMachineArn,
       stateMachineName: rec.stateMachineName,
     },

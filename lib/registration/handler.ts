@@ -5,7 +5,7 @@
  * started as soon as `cdk deploy` returns.
  *
  * Properties (all strings, as CloudFormation passes them): TableName, Name, Arn, RoleArn,
- * Definition, Description?, Settings? (JSON text).
+ * Definition, Description?, Settings (JSON text; `{}` or absent: none).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoExecutionStore } from '../../lambda/aws/dynamo-store';
@@ -66,8 +66,12 @@ export async function register(event: RegistrationEvent, store: ExecutionStore, 
     }
     return { PhysicalResourceId: event.PhysicalResourceId ?? id };
   }
-  const existing = await store.getStateMachine(input.arn);
+  const stored = await store.getStateMachine(input.arn);
+  // The deploy sends the machine's whole settings every time ({} when the props set none): what the
+  // props no longer set must go, so the stored settings are never merged into the new ones.
+  const existing = stored && { ...stored, settings: undefined };
   const record = stateMachineRecord(input, now, existing);
+  if (record.settings === undefined) delete record.settings;
   await store.putStateMachine(record, { replace: true });
   return { PhysicalResourceId: id, Data: { StateMachineArn: record.arn, RevisionId: record.revisionId } };
 }

@@ -21,9 +21,13 @@ const ROOT = path.resolve(__dirname, '../..');
 const inline = (scope: Stack, id: string) =>
   new lambda.Function(scope, id, { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async (e) => e;') });
 
-/** The worker's lambda:InvokeFunction resources, resolved. */
+/** The lambda:InvokeFunction resources of the worker and of the state machines' roles (which the worker assumes), resolved. */
 function invokeResources(t: Template): unknown[] {
-  return grants(t, 'EngineWorkerRole')
+  const worker = resource(t, 'AWS::IAM::Role', 'EngineWorkerRole').id;
+  const trustsWorker = (r: any) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes(`"${worker}"`);
+  const roles = [worker, ...Object.entries(t.findResources('AWS::IAM::Role')).filter(([, r]) => trustsWorker(r)).map(([id]) => id)];
+  return roles
+    .flatMap((id) => grants(t, id))
     .filter((g) => g.action === 'lambda:InvokeFunction')
     .flatMap((g) => g.resources);
 }

@@ -155,3 +155,23 @@ test('settings ride on the record the store receives', () => {
   );
   expect(rec.settings).toEqual({ retentionDays: 30, namePolicy: 'unique-forever', limits: { maxTransitions: 5 } });
 });
+
+test('settings removed from the props are cleared on redeploy, even with the same definition', async () => {
+  const arn = stateMachineArnFor(deps, 'resettled');
+  const all = JSON.stringify({ retentionDays: 30, namePolicy: 'unique-forever', limits: { maxTransitions: 5 } });
+  await register(event('Create', 'resettled', DEF_V1, { Settings: all }), store, new Date(0));
+  expect((await store.getStateMachine(arn))?.settings).toEqual(JSON.parse(all));
+  await register(event('Update', 'resettled', DEF_V1, { Settings: JSON.stringify({ retentionDays: 30 }) }), store, new Date(1));
+  expect((await store.getStateMachine(arn))?.settings).toEqual({ retentionDays: 30 });
+  await register(event('Update', 'resettled', DEF_V1, { Settings: '{}' }), store, new Date(2));
+  const now = await store.getStateMachine(arn);
+  expect(now?.settings).toBeUndefined();
+  expect(now?.revisionId).toBe(revisionIdFor(DEF_V1));
+});
+
+test('the construct sends the whole settings every time ({} when the props set none)', () => {
+  const { template } = buildStack();
+  const regs = Object.values(template.findResources('Custom::StepwrightStateMachine'));
+  expect(regs.length).toBeGreaterThan(0);
+  for (const reg of regs) expect(typeof reg.Properties.Settings).toBe('string');
+});

@@ -107,11 +107,12 @@ describe('worker', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
   });
 
-  test('permissions: its table, consume and send on the work queue, its logs, and invoke only AddTotal', () => {
+  test('permissions: its table, consume and send on the work queue, its logs, and assume only exam-results\' role, which invokes only AddTotal', () => {
     const g = grants(template, 'EngineWorkerRole');
-    const invoke = g.filter((x) => x.action.startsWith('lambda:'));
+    expect(g.filter((x) => x.action.startsWith('lambda:'))).toEqual([]);
+    expect(g.filter((x) => x.action === 'sts:AssumeRole')).toEqual([{ action: 'sts:AssumeRole', resources: [{ 'Fn::GetAtt': [expect.stringMatching(/^EngineExamResultsRole/), 'Arn'] }] }]);
     const addTotal = resource(template, 'AWS::Lambda::Function', 'AddTotal');
-    expect(invoke).toEqual([{ action: 'lambda:InvokeFunction', resources: [{ 'Fn::GetAtt': [addTotal.id, 'Arn'] }] }]);
+    expect(grants(template, 'EngineExamResultsRole')).toEqual([{ action: 'lambda:InvokeFunction', resources: [{ 'Fn::GetAtt': [addTotal.id, 'Arn'] }] }]);
     const queue = resource(template, 'AWS::SQS::Queue', 'EngineWorkQueue');
     for (const a of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage']) {
       expect(g.find((x) => x.action === a)?.resources).toEqual([{ 'Fn::GetAtt': [queue.id, 'Arn'] }]);
@@ -124,7 +125,7 @@ describe('worker', () => {
     ]);
     // Nothing on "*" and no service beyond these.
     expect(g.every((x) => !x.resources.includes('*'))).toBe(true);
-    expect(new Set(g.map((x) => x.action.split(':')[0]))).toEqual(new Set(['lambda', 'sqs', 'dynamodb', 'logs', 'secretsmanager']));
+    expect(new Set(g.map((x) => x.action.split(':')[0]))).toEqual(new Set(['sts', 'sqs', 'dynamodb', 'logs', 'secretsmanager']));
     // secretsmanager: reading the task token secret only (it signs the tokens of callback tasks)
     const secret = resource(template, 'AWS::SecretsManager::Secret', 'EngineTaskTokenSecret');
     const reads = g.filter((x) => x.action.startsWith('secretsmanager:'));
@@ -246,7 +247,7 @@ describe('the exam-results example', () => {
     expect(reg.props.Name).toBe('exam-results');
     expect(reg.props.Arn).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:exam-results');
     expect(reg.props.TableName).toEqual({ Ref: expect.stringMatching(/^EngineTable/) });
-    expect(reg.props.RoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^EngineWorkerRole/), 'Arn'] });
+    expect(reg.props.RoleArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^EngineExamResultsRole/), 'Arn'] });
     const parts = reg.props.Definition['Fn::Join'][1];
     expect(parts[1]).toEqual({ 'Fn::GetAtt': [addTotal.id, 'Arn'] });
     const text = parts.map((p: unknown) => (typeof p === 'string' ? p : 'arn:aws:lambda:us-east-1:123456789012:function:AddTotal-deployed')).join('');

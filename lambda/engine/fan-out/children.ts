@@ -50,6 +50,7 @@ export function childEnded(ctx: StepContext, child: Run): void {
   const parent = ctx.snap.runs[child.parentId!];
   delete ctx.snap.runs[child.id];
   if (!parent || !parent.fanOut) return;
+  ctx.attribute(parent); // what follows (MapIteration* events) is the parent's
   const fan = parent.fanOut;
   fan.running--;
   const index = child.childIndex!;
@@ -111,6 +112,7 @@ export async function settleFanOuts(ctx: StepContext): Promise<boolean> {
     if (!parent || !parent.fanOut) continue;
     const state = fanOutStateOf(ctx, parent);
     did = true;
+    ctx.attribute(parent);
     if (p.failed) await failFanOut(ctx, parent, state);
     else if (p.more) await startChildren(ctx, parent, state);
     else await finishFanOut(ctx, parent, state);

@@ -28,14 +28,13 @@ export async function failFanOut(ctx: StepContext, parent: Run, state: FanOutSta
   // The fan-out stays on the run: a redrive re-runs only the children that did not succeed.
   const fan = parent.fanOut!;
   parent.waiting = undefined;
-  let failure: StateFailure = { error: fan.firstError!.error, cause: fan.firstError!.cause };
-  if (fan.kind === 'parallel') ctx.history.add('ParallelStateFailed');
-  else {
+  // MapStateFailed / ParallelStateFailed only once the failure is not retried (StateFailure.failedEvent)
+  let failure: StateFailure = { error: fan.firstError!.error, cause: fan.firstError!.cause, failedEvent: fan.kind === 'parallel' ? 'ParallelStateFailed' : 'MapStateFailed' };
+  if (fan.kind === 'map') {
     if (fan.distributed) {
       ctx.history.add('MapRunFailed');
-      failure = { error: ErrorNames.ExceedToleratedFailureThreshold, cause: 'The specified tolerated failure threshold was exceeded' };
+      failure = { ...failure, error: ErrorNames.ExceedToleratedFailureThreshold, cause: 'The specified tolerated failure threshold was exceeded' };
     } else if (fan.spread) ctx.history.add('MapRunFailed');
-    ctx.history.add('MapStateFailed');
   }
   await ctx.stateFailed(parent, state, failure);
 }

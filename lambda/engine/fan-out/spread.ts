@@ -26,6 +26,13 @@ export function spreadMark(ctx: StepContext, run: Run, state: FanOutState): FanO
   return { fanId: `${ctx.recordArn()}/${run.stateName}/${token}`, token, generation: ctx.snap.execution.redriveCount };
 }
 
+/**
+ * The detail of a spread Parallel's ParallelStateStarted that names its children's fan-out: the
+ * stored history keeps it so that GetExecutionHistory (runtime/history-view.ts) can show the branches'
+ * events where AWS shows them; the view never shows the detail itself.
+ */
+export const SPREAD_FAN_ID = 'stepwrightSpreadFanId';
+
 /** Spread: every child's input is computed now and handed over with the children; none is kept here. */
 export async function spreadChildren(ctx: StepContext, parent: Run, state: FanOutState, fan: FanOut): Promise<void> {
   const { fanId, token } = fan.spread!;
@@ -39,6 +46,15 @@ export async function spreadChildren(ctx: StepContext, parent: Run, state: FanOu
       const map = asMapState(state);
       inputs.push(await itemInput(ctx, parent, map, index, fan.items![index]));
       if (index === 0) machinePaths.push([...parent.machinePath, 'States', parent.stateName, mapProcessorKey(map)]);
+    }
+  }
+  if (fan.kind === 'parallel') {
+    // the ParallelStateStarted this step has just written (states/parallel.ts) learns where the branches went
+    const events = ctx.history.events;
+    for (let i = events.length - 1; i >= 0; i--) {
+      if (events[i].type !== 'ParallelStateStarted') continue;
+      events[i].parallelStateStartedEventDetails = { [SPREAD_FAN_ID]: fanId };
+      break;
     }
   }
   fan.items = undefined;
@@ -56,6 +72,7 @@ export async function spreadAnswer(ctx: StepContext, event: Extract<IncomingEven
   if (!parent || !fan?.spread) return; // the state has moved on (failed, caught, stopped): nothing to do
   // a report from before a redrive (a child aborted when the fan-out failed, counted late): not this run's
   if (event.generation !== fan.spread.generation) return;
+  ctx.attribute(parent);
   const state = fanOutStateOf(ctx, parent);
   if (event.type === 'ChildrenCompleted') {
     fan.results = event.results;

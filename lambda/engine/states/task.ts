@@ -10,6 +10,10 @@ import { isDirectLambdaArn } from '../history';
 import { payloadLimitProblem, TOO_DEEP } from '../limits';
 import type { StateFailure, StepContext } from '../step-context';
 import type { Run } from '../types';
+import { jsonataNumber } from './jsonata-number';
+
+/** AWS's ceiling for a task's TimeoutSeconds and HeartbeatSeconds (as the validator's MAX_SECONDS) */
+const MAX_TASK_SECONDS = 99999999;
 
 export async function execTask(ctx: StepContext, run: Run, state: TaskState): Promise<void> {
   const token = ctx.newToken();
@@ -18,8 +22,8 @@ export async function execTask(ctx: StepContext, run: Run, state: TaskState): Pr
   const taskToken = waitForTaskToken ? ctx.taskTokenFor(token) : undefined;
   const env = ctx.env(run, state, { taskToken });
   const input = await effectiveInput(state, env, env.language === 'JSONata' ? 'Arguments' : 'Parameters');
-  const timeoutSeconds = numberField(state, env, 'TimeoutSeconds');
-  const heartbeatSeconds = numberField(state, env, 'HeartbeatSeconds');
+  const timeoutSeconds = await numberField(state, env, 'TimeoutSeconds');
+  const heartbeatSeconds = await numberField(state, env, 'HeartbeatSeconds');
   const attempt = run.retryCounts.reduce((a, b) => a + b, 0) + 1;
   const history = ctx.history;
   // timeoutSeconds is kept so that a reconciler can send this very invoke again (lambda/runtime/reconciler.ts)
@@ -56,13 +60,11 @@ export async function execTask(ctx: StepContext, run: Run, state: TaskState): Pr
   }
 }
 
-/**
- * TimeoutSeconds / HeartbeatSeconds: a literal or a ...Path (JSONPath). A JSONata expression string
- * is not evaluated here: the task then runs without that timer, as before.
- */
-function numberField(state: TaskState, env: StateEnv, field: 'TimeoutSeconds' | 'HeartbeatSeconds'): number | undefined {
+/** TimeoutSeconds / HeartbeatSeconds: a literal, a ...Path (JSONPath) or a JSONata expression (a positive integer). */
+async function numberField(state: TaskState, env: StateEnv, field: 'TimeoutSeconds' | 'HeartbeatSeconds'): Promise<number | undefined> {
   const literal = state[field];
   if (typeof literal === 'number') return literal;
+  if (typeof literal === 'string' && env.language === 'JSONata') return jsonataNumber(literal, env, field, { kind: 'integer', min: 1, max: MAX_TASK_SECONDS });
   const path = state[`${field}Path`];
   if (typeof path === 'string') {
     const found = readPath(path, env, env.rawInput);

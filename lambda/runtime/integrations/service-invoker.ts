@@ -1,0 +1,34 @@
+/**
+ * A TaskInvoker that runs service integrations (SQS, SNS, DynamoDB, EventBridge, aws-sdk) through a
+ * ServiceCaller and hands every other resource to the invoker behind it (Lambda on AWS, local
+ * functions on a laptop). Callback resources (`.waitForTaskToken`): the call is made and the outcome
+ * is `{ ok: true, output: undefined }`; the task finishes when someone calls SendTaskSuccess/Failure.
+ */
+import type { TaskInvoker, TaskOutcome, TaskRequest } from '../../ports';
+import { isCallbackResource } from '../../engine/definition';
+import { serviceIntegrationFor } from './index';
+import type { SdkAwareInvoker, ServiceCaller } from './service-caller';
+
+export class ServiceIntegrationInvoker implements TaskInvoker, SdkAwareInvoker {
+  /**
+   * `callerFor`: the caller for one task (on AWS, one whose clients hold the task's state machine's
+   * assumed role); default: `caller` for every task.
+   */
+  constructor(
+    private readonly inner: TaskInvoker,
+    private readonly caller: ServiceCaller,
+    private readonly callerFor?: (req: TaskRequest) => Promise<ServiceCaller>,
+  ) {}
+
+  async invoke(req: TaskRequest): Promise<TaskOutcome> {
+    const integration = serviceIntegrationFor(req.resource);
+    if (!integration) return this.inner.invoke(req);
+    const caller = this.callerFor ? await this.callerFor(req) : this.caller;
+    const outcome = await integration(caller, req);
+    return outcome.ok && isCallbackResource(req.resource) ? { ok: true, output: undefined } : outcome;
+  }
+
+  sdkClientInstalled(packageName: string): boolean {
+    return this.caller.sdkClientInstalled(packageName);
+  }
+}

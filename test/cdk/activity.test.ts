@@ -1,0 +1,61 @@
+/**
+ * engine.addActivity: the activity item written into the engine's table at deploy time (a custom
+ * resource's UpdateItem, DeleteItem on removal), its ARN usable as a Task Resource, and
+ * activity.grant(worker) giving the worker the engine's API; no cdk-nag finding left unacknowledged.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { engineStack, grants, violations } from './helpers';
+
+function withActivity() {
+  const built = engineStack();
+  const activity = built.engine.addActivity('Resize', { name: 'resize-images' });
+  return { ...built, activity };
+}
+
+describe('engine.addActivity', () => {
+  it('registers the activity item in the engine table, in the store\'s layout', () => {
+    const { stack, engine } = withActivity();
+    const template = Template.fromStack(stack);
+    const [cr] = Object.values(template.findResources('Custom::AWS')) as { Properties: { Create: unknown; Delete: unknown } }[];
+    // the call is JSON text with the table's name joined in: put a marker in its place and read it
+    const joined = (v: unknown) => {
+      const [, parts] = (v as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+      return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : (expect(p).toEqual(stack.resolve(engine.table.tableName)), 'TABLE'))).join('')) as Record<string, any>;
+    };
+    const arn = 'arn:aws:states:us-east-1:123456789012:activity:resize-images';
+    const create = joined(cr.Properties.Create);
+    expect(create).toMatchObject({ service: 'DynamoDB', action: 'updateItem', parameters: { TableName: 'TABLE', Key: { pk: { S: `ACT#${arn}` }, sk: { S: 'META' } } } });
+    const p = create.parameters as { UpdateExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Record<string, { S: string }> };
+    const written = Object.fromEntries(p.UpdateExpression.replace(/^SET /, '').split(', ').map((kv) => kv.split(' = ')).map(([k, v]) => [p.ExpressionAttributeNames[k], p.ExpressionAttributeValues[v].S]));
+    expect(written).toEqual({ gsi1pk: 'ACTLIST', gsi1sk: arn, arn, name: 'resize-images' });
+    expect(joined(cr.Properties.Delete)).toMatchObject({ action: 'deleteItem', parameters: { TableName: 'TABLE', Key: { pk: { S: `ACT#${arn}` }, sk: { S: 'META' } } } });
+    // its function may write and delete on the engine's table only
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: stack.resolve(engine.table.tableArn) }));
+  });
+
+  it('gives the ARN a Task names, and a state machine using it synthesizes', () => {
+    const { stack, engine, activity } = withActivity();
+    expect(stack.resolve(activity.activityArn)).toBe('arn:aws:states:us-east-1:123456789012:activity:resize-images');
+    engine.addStateMachine('Resizer', { definition: { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: activity.activityArn, HeartbeatSeconds: 60, End: true } } } });
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  it('grant(worker) lets the worker call the engine API (GetActivityTask, SendTask*)', () => {
+    const { stack, activity } = withActivity();
+    const worker = new iam.Role(stack, 'WorkerHost', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    activity.grant(worker);
+    expect(grants(Template.fromStack(stack), 'WorkerHost').map((g) => g.action)).toContain('execute-api:Invoke');
+  });
+
+  it('refuses an invalid name at synth, naming it', () => {
+    const { engine } = engineStack();
+    expect(() => engine.addActivity('Bad', { name: 'has space' })).toThrow(/'has space' is not a valid activity name/);
+  });
+
+  it('leaves no cdk-nag finding unacknowledged', () => {
+    const { stack } = withActivity();
+    expect(violations(stack)).toEqual([]);
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * Nested executions through the durable local engine (dynalite, the journaled queue, the real worker):
+ * `states:startExecution.sync` / `.sync:2` wait for the child without holding a worker (the child's end
+ * answers the parent's task), with AWS's result shapes; a failed child fails the task with
+ * States.TaskFailed and the child's description as cause; `.waitForTaskToken` is answered with the token
+ * the child got; stopping the parent stops a `.sync` child.
+ */
+import * as svc from '../../lambda/runtime/service';
+import { startTestEngine, until, type TestEngine } from './harness';
+
+jest.setTimeout(60_000);
+
+const SM = (name: string) => `arn:aws:states:us-east-1:123456789012:stateMachine:${name}`;
+
+let t: TestEngine;
+beforeAll(async () => {
+  t = await startTestEngine();
+  // the child: waits a little (so the parent really waits), then answers from its input
+  await t.machine('child', {
+    StartAt: 'Pause',
+    States: {
+      Pause: { Type: 'Wait', Seconds: 5, Next: 'Check' },
+      Check: { Type: 'Choice', Choices: [{ Variable: '$.fail', IsPresent: true, Next: 'Fail' }], Default: 'Answer' },
+      Answer: { Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)', 'parent.$': '$.AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID', 'self.$': '$$.Execution.Id' }, End: true },
+      Fail: { Type: 'Fail', Error: 'Child.Broke', Cause: 'the child was asked to fail' },
+    },
+  });
+});
+afterAll(() => t.close());
+
+function parentOf(resource: string, extra: Record<string, unknown> = {}) {
+  return {
+    StartAt: 'Nested',
+    States: {
+      Nested: {
+        Type: 'Task',
+        Resource: resource,
+        Parameters: { StateMachineArn: SM('child'), Input: { 'n.$': '$.n', 'fail.$': '$.fail', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' } },
+        ...extra,
+        End: true,
+      },
+    },
+  };
+}
+
+describe('startExecution.sync and .sync:2', () => {
+  it('.sync: the task result is DescribeExecution of the child, Input and Output as JSON text, dates in epoch ms', async () => {
+    const sm = await t.machine('parent-sync', parentOf('arn:aws:states:::states:startExecution.sync', { Parameters: { StateMachineArn: SM('child'), Input: { 'n.$': '$.n', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' } } }));
+    const parent = await t.start(sm, { n: 21 }, 'sync-1');
+    const done = await t.finished(parent, { stuck: true });
+    expect(done.status).toBe('SUCCEEDED');
+    const out = JSON.parse(done.output!) as Record<string, unknown>;
+    expect(out).toMatchObject({ Status: 'SUCCEEDED', StateMachineArn: SM('child'), InputDetails: { Included: true }, OutputDetails: { Included: true }, RedriveCount: 0, RedriveStatus: 'NOT_REDRIVABLE' });
+    expect(typeof out.Output).toBe('string');
+    expect(typeof out.Input).toBe('string');
+    expect(typeof out.StartDate).toBe('number');
+    expect(out.StopDate as number).toBeGreaterThanOrEqual(out.StartDate as number);
+    const childOutput = JSON.parse(out.Output as string) as Record<string, unknown>;
+    // the child saw the parent's id in its input, and its own $$.Execution.Id is the ExecutionArn reported
+    expect(childOutput).toEqual({ doubled: 42, parent, self: out.ExecutionArn });
+    expect(JSON.parse(out.Input as string)).toEqual({ n: 21, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: parent });
+    const child = await t.get(out.ExecutionArn as string);
+    expect(child.status).toBe('SUCCEEDED');
+    // the parent's history shows the task submitted, then succeeded with the child's description
+    const types = (await t.history(parent)).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'ExecutionSucceeded']));
+  });
+
+  it('.sync:2: Input and Output are parsed JSON', async () => {
+    const sm = await t.machine('parent-sync2', parentOf('arn:aws:states:::states:startExecution.sync:2', { Parameters: { StateMachineArn: SM('child'), Input: { 'n.$': '$.n', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' } } }));
+    const parent = await t.start(sm, { n: 5 }, 'sync2-1');
+    const done = await t.finished(parent, { stuck: true });
+    const out = JSON.parse(done.output!) as Record<string, unknown>;
+    expect(out.Status).toBe('SUCCEEDED');
+    expect(out.Output).toEqual({ doubled: 10, parent, self: out.ExecutionArn });
+    expect(out.Input).toEqual({ n: 5, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: parent });
+  });
+
+  it('a failed child fails the task with States.TaskFailed, its description (Status, Error, Cause) as the cause', async () => {
+    const def = parentOf('arn:aws:states:::states:startExecution.sync:2') as { States: Record<string, Record<string, unknown>> };
+    delete def.States.Nested.End;
+    def.States.Nested.Catch = [{ ErrorEquals: ['States.TaskFailed'], ResultPath: '$.caught', Next: 'Caught' }];
+    def.States.Nested.Next = 'Caught';
+    def.States.Caught = { Type: 'Pass', End: true };
+    const sm = await t.machine('parent-fails', def);
+    const parent = await t.start(sm, { n: 1, fail: true }, 'fails-1');
+    const done = await t.finished(parent, { stuck: true });
+    expect(done.status).toBe('SUCCEEDED');
+    const caught = (JSON.parse(done.output!) as { caught: { Error: string; Cause: string } }).caught;
+    expect(caught.Error).toBe('States.TaskFailed');
+    const described = JSON.parse(caught.Cause) as Record<string, unknown>;
+    expect(described).toMatchObject({ Status: 'FAILED', Error: 'Child.Broke', Cause: 'the child was asked to fail', StateMachineArn: SM('child') });
+    expect((await t.get(described.ExecutionArn as string)).status).toBe('FAILED');
+  });
+
+  it('stopping the parent stops the .sync child', async () => {
+    await t.machine('sleeper', { StartAt: 'Sleep', States: { Sleep: { Type: 'Wait', Seconds: 10_000_000, End: true } } });
+    const sm = await t.machine('parent-stopped', { StartAt: 'Nested', States: { Nested: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: SM('sleeper'), Input: {} }, End: true } } });
+    const parent = await t.start(sm, {}, 'stopped-1');
+    // the child exists and is running once the parent's task has started it
+    const childArn = await until('the child to start', async () => {
+      const page = await svc.listExecutions(t.deps, { stateMachineArn: SM('sleeper') });
+      const running = page.items.find((e) => e.status === 'RUNNING');
+      return running && (await t.get(running.executionArn)).snapshot ? running.executionArn : undefined;
+    }, { engine: t.engine });
+    await svc.stopExecution(t.deps, { executionArn: parent, error: 'Operator.Stop', cause: 'no longer needed' });
+    expect((await t.get(parent)).status).toBe('ABORTED');
+    const child = await t.finished(childArn, { stuck: true });
+    expect(child.status).toBe('ABORTED');
+  });
+});
+
+describe('startExecution.waitForTaskToken', () => {
+  it('the child gets the token in its input; SendTaskSuccess with it answers the parent', async () => {
+    await t.machine('token-child', { StartAt: 'Hold', States: { Hold: { Type: 'Wait', Seconds: 10_000_000, End: true } } });
+    const sm = await t.machine('parent-token', {
+      StartAt: 'Nested',
+      States: { Nested: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.waitForTaskToken', Parameters: { StateMachineArn: SM('token-child'), Input: { 'token.$': '$$.Task.Token' } }, End: true } },
+    });
+    const parent = await t.start(sm, {}, 'token-1');
+    const token = await until('the child to be started with the token', async () => {
+      const page = await svc.listExecutions(t.deps, { stateMachineArn: SM('token-child') });
+      const rec = page.items[0] && (await t.get(page.items[0].executionArn));
+      return rec ? (JSON.parse(rec.input) as { token: string }).token : undefined;
+    }, { engine: t.engine });
+    await svc.sendTaskSuccess(t.deps, { taskToken: token, output: JSON.stringify({ approved: true }) });
+    const done = await t.finished(parent, { stuck: true });
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ approved: true });
+  });
+});
