@@ -67,6 +67,14 @@ export interface StepwrightStateMachineOptions {
   readonly namePolicy?: NamePolicy;
   /** Runaway guards. @default 1,000,000 transitions and 100,000 visits of one state per execution */
   readonly limits?: StepwrightLimits;
+  /**
+   * Execution events to a CloudWatch Logs group, as sfn.StateMachine's `logs` (Step Functions'
+   * loggingConfiguration): at level ALL every history event, at ERROR the failures, at FATAL the
+   * execution failing; input and output only with includeExecutionData. The engine's worker writes
+   * them, and is granted logs:CreateLogStream and logs:PutLogEvents on the group.
+   * @default no execution events logged (level OFF)
+   */
+  readonly logs?: sfn.LogOptions;
 }
 
 export interface StepwrightStateMachineProps extends StepwrightStateMachineOptions {
@@ -163,6 +171,11 @@ export class StepwrightStateMachine extends Construct {
     }
 
     this.settings = settingsOf(props);
+    const logGroupArn = this.settings.loggingConfiguration?.destinations?.[0]?.cloudWatchLogsLogGroup.logGroupArn;
+    if (logGroupArn) {
+      // the group's ARN ends in `:*`, which covers its log streams
+      engine.workerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroupArn] }));
+    }
     const registration = new CustomResource(this, 'Registration', {
       serviceToken: engine._registrationServiceToken(),
       resourceType: 'Custom::StepwrightStateMachine',
@@ -269,6 +282,17 @@ function settingsOf(props: StepwrightStateMachineOptions): StateMachineSettings 
     if (props.limits.maxDuration) limits.maxDurationSeconds = props.limits.maxDuration.toSeconds();
     if (props.limits.maxStateVisits !== undefined) limits.maxStateVisits = props.limits.maxStateVisits;
     if (Object.keys(limits).length > 0) settings.limits = limits;
+  }
+  if (props.logs) {
+    // as sfn.StateMachine: level ERROR unless told; a level other than OFF needs a destination
+    const level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF' = props.logs.level ?? 'ERROR'; // sfn.LogLevel's values are these names
+    const logGroupArn = props.logs.destination?.logGroupRef.logGroupArn;
+    if (level !== 'OFF' && !logGroupArn) throw new Error(`StepwrightStateMachine: logs.destination is required when logs.level is ${level}`);
+    settings.loggingConfiguration = {
+      level,
+      includeExecutionData: props.logs.includeExecutionData ?? false,
+      ...(logGroupArn ? { destinations: [{ cloudWatchLogsLogGroup: { logGroupArn } }] } : {}),
+    };
   }
   return settings;
 }

@@ -8,7 +8,7 @@
  * Plain JavaScript: it runs before anything is compiled.
  */
 const { execFileSync } = require('node:child_process');
-const { readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const esbuild = require('esbuild');
 
@@ -54,10 +54,20 @@ function writeDistPackageJson() {
   writeFileSync(path.join(DIST, 'package.json'), JSON.stringify({ private: true, type: 'commonjs', version }, null, 2) + '\n');
 }
 
+/** dist/ui: the web console prebuilt (the package has neither ui/'s sources nor esbuild at run time). */
+async function buildConsole() {
+  const { bundleConsole } = require(path.join(DIST, 'lambda/local/console-assets.js'));
+  mkdirSync(path.join(DIST, 'ui'), { recursive: true });
+  writeFileSync(path.join(DIST, 'ui/app.js'), await bundleConsole(path.join(ROOT, 'ui')));
+  copyFileSync(path.join(ROOT, 'ui/style.css'), path.join(DIST, 'ui/style.css'));
+  console.log('bundled dist/ui/app.js');
+}
+
 async function main() {
   rmSync(DIST, { recursive: true, force: true });
   compile();
   writeDistPackageJson();
+  await buildConsole();
   for (const entry of HANDLERS) console.log(`bundled ${path.relative(ROOT, await bundle(entry))}/index.js`);
 }
 

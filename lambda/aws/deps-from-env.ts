@@ -14,7 +14,14 @@ import { MachineRoles } from './assume-role';
 import { SdkServiceCaller, type SdkServiceCallerOptions } from './sdk-service-caller';
 import { ServiceIntegrationInvoker } from '../runtime/integrations/service-invoker';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { systemClock } from '../ports';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogWriter } from './cloudwatch-log-writer';
+import { machineLogListener, observeHistory, type HistoryListener } from '../runtime/execution-logging';
+import { logger } from '../runtime/logger';
+// pure (no I/O, type-only imports): the same lines the local server writes
+import { logLinesFor } from '../local/execution-log';
+import { systemClock, type ExecutionStore } from '../ports';
 import { finishedMetricPoints, startedMetricPoints, type MetricPoint } from './execution-metrics';
 import { retentionPolicy } from '../runtime/retention';
 import { fanOutModeOf, type EngineDeps } from '../runtime/deps';
@@ -93,8 +100,33 @@ export function depsFromEnv(): EngineDeps {
     onExecutionStarted: (record) => publish(startedMetricPoints(record)),
     onExecutionFinished: (status, _executionArn, record) => publish(finishedMetricPoints(status, record)),
   };
+  // the worker (the one function given STEPWRIGHT_WORKER_ROLE_ARN) logs what its commits write
+  if (process.env.STEPWRIGHT_WORKER_ROLE_ARN) deps.store = withExecutionLogs(deps.store, region);
   cached = deps;
   return cached;
+}
+
+/**
+ * The worker's execution log: its own Powertools lines (start, end, failure, failed task attempt;
+ * the same lines as `stepwright serve`'s, lambda/local/execution-log.ts) and each machine's
+ * loggingConfiguration (its events to its CloudWatch Logs group). Neither may fail a commit.
+ */
+function withExecutionLogs(store: ExecutionStore, region: string): ExecutionStore {
+  const writer = new CloudWatchLogWriter(new CloudWatchLogsClient({ region }));
+  return observeHistory(store, [executionLogLines(logger), machineLogListener(() => store, writer)], (e, executionArn) =>
+    logger.warn('could not write the execution log', { executionArn, error: String((e as Error)?.message ?? e) }),
+  );
+}
+
+/** One Powertools line per line of the execution log, with the execution ARN, state name and trace id as keys. */
+export function executionLogLines(log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>): HistoryListener {
+  return (events, info) => {
+    const known = { executionArn: info.executionArn, stateMachineArn: info.stateMachineArn, traceId: info.traceId, startedAt: info.startDate, child: info.child, lastEventId: 0, taskStarted: new Map<string, number>() };
+    for (const { level, message, timestamp: _at, traceId, ...keys } of logLinesFor(events, known, info.states)) {
+      const write = level === 'DEBUG' ? log.debug : level === 'INFO' ? log.info : level === 'WARN' ? log.warn : log.error;
+      write.call(log, message, { ...keys, ...(traceId !== undefined ? { xray_trace_id: traceId } : {}) });
+    }
+  };
 }
 
 /** The stack's task token secret (Secrets Manager; its ARN in STEPWRIGHT_TASK_TOKEN_SECRET_ARN). */

@@ -124,13 +124,13 @@ export function executionArnOfItem(item: Item): string {
 const lastSegment = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
 
 /**
- * `unlisted`: no index keys (a spread child: 10,000 children of one parent would all write one index
- * partition; an EXPRESS run's result, which ListExecutions does not show on AWS either). The ARN is
- * not repeated (the key holds it); the names only when the ARNs do not end with them.
+ * A spread child has no index keys: 10,000 children of one parent would all write one index
+ * partition. The ARN is not repeated (the key holds it); the names only when the ARNs do not end
+ * with them.
  */
-export function executionHead(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined, unlisted = false): Item {
+export function executionHead(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined): Item {
   const sortKey = `${exec.startDate}#${exec.name}`;
-  const listed = exec.child === undefined && !unlisted;
+  const listed = exec.child === undefined;
   return compact({
     ...keys.execution(exec.executionArn),
     gsi1pk: listed ? `SMEX#${exec.stateMachineArn}` : undefined,
@@ -161,7 +161,8 @@ export function executionHead(exec: ExecutionRecord, writeId: string, expiresAt:
  */
 function storedSnapshot(exec: ExecutionRecord): { snapshot?: ExecutionRecord['snapshot']; snapshotInput?: 'record' } {
   const snap = exec.snapshot;
-  if (snap?.execution.input === undefined) return { snapshot: snap };
+  // only when it is exactly the record's input (its JSON text as stored), so the read gives it back as it was
+  if (snap?.execution?.input === undefined || JSON.stringify(snap.execution.input) !== exec.input) return { snapshot: snap };
   const { input: _dropped, ...execution } = snap.execution;
   return { snapshot: { ...snap, execution: execution as typeof snap.execution }, snapshotInput: 'record' };
 }
@@ -175,8 +176,8 @@ const writeUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
  * saves a write unit (every commit of a step is billed per started KB, twice: the commit and the
  * outbox's clearing), or the inline item would not fit.
  */
-export function encodeExecution(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined, unlisted = false): EncodedExecution {
-  const head = executionHead(exec, writeId, expiresAt, unlisted);
+export function encodeExecution(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined): EncodedExecution {
+  const head = executionHead(exec, writeId, expiresAt);
   const { snapshot, snapshotInput } = storedSnapshot(exec);
   const inline = compact({
     ...head,

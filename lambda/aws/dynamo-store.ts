@@ -216,8 +216,7 @@ export class DynamoExecutionStore implements ExecutionStore {
     exec = this.stamped(exec);
     const writeId = randomUUID();
     const expiresAt = await this.expiryFor(exec);
-    // a record created finished is an EXPRESS run's result: not listed (AWS's ListExecutions does not show them)
-    const encoded = encodeExecution(exec, writeId, expiresAt, exec.status !== 'RUNNING');
+    const encoded = encodeExecution(exec, writeId, expiresAt);
     // Chunks go first under a fresh attempt id, so a writer that loses the race never touches the winner's.
     await this.writeChunks(exec.executionArn, encoded, expiresAt);
     try {

@@ -80,6 +80,16 @@ export async function effectiveInput(state: InputFields, env: StateEnv, template
     if (state.Arguments === undefined) return env.rawInput;
     return evaluateTemplate(state.Arguments, env, 'Arguments');
   }
+  return jsonPathInput(state, env, templateField);
+}
+
+/*
+ * The JSONPath halves of effectiveInput, resultToOutput and evaluateAssign, synchronous: only JSONata
+ * needs to await, and a state in JSONPath that calls these directly pays for no promise at all.
+ */
+
+/** JSONPath: InputPath + Parameters (or another template field). */
+export function jsonPathInput(state: InputFields, env: StateEnv, templateField: 'Parameters' | 'Arguments' = 'Parameters'): unknown {
   const afterInputPath = applyInputPath(state, env);
   const params = state[templateField];
   if (params === undefined) return afterInputPath;
@@ -102,6 +112,11 @@ export async function resultToOutput(state: OutputFields, env: StateEnv, result:
     const output = state.Output === undefined ? result : await evaluateTemplate(state.Output, env, 'Output', { result });
     return { output, selected: result };
   }
+  return jsonPathOutput(state, env, result, opts);
+}
+
+/** JSONPath: ResultSelector (over the result), ResultPath (into the raw input), OutputPath. */
+export function jsonPathOutput(state: OutputFields, env: StateEnv, result: unknown, opts: { resultSelector?: boolean } = {}): { output: unknown; selected: unknown } {
   let selected = result;
   if (opts.resultSelector !== false && state.ResultSelector !== undefined) {
     selected = resolvePayloadTemplate(state.ResultSelector, pathScope(env, result), env.random, 'ResultSelector');
@@ -123,6 +138,12 @@ export async function evaluateAssign(assign: unknown, env: StateEnv, pathInput: 
   if (env.language === 'JSONata') {
     return (await evaluateTemplate(assign, env, 'Assign', extra)) as Record<string, unknown>;
   }
+  return jsonPathAssign(assign, env, pathInput);
+}
+
+/** JSONPath: an Assign block's paths and intrinsics over `pathInput` (see evaluateAssign). */
+export function jsonPathAssign(assign: unknown, env: StateEnv, pathInput: unknown): Record<string, unknown> {
+  if (assign === undefined || assign === null) return {};
   return resolvePayloadTemplate(assign, pathScope(env, pathInput), env.random, 'Assign') as Record<string, unknown>;
 }
 

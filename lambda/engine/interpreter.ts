@@ -252,7 +252,8 @@ class Step implements StepContext {
       if (!run || run.status !== 'RUNNING' || run.waiting) continue;
       states++;
       this.attribute(run);
-      await this.executeCurrent(run);
+      const pending = this.executeCurrent(run);
+      if (pending !== undefined) await pending;
     }
   }
 
@@ -321,33 +322,44 @@ class Step implements StepContext {
     this.ready.push(run.id);
   }
 
-  /** Runs the current state of `run` from its start (also used to re-run it after a retry interval). */
-  private async executeCurrent(run: Run): Promise<void> {
+  /**
+   * Runs the current state of `run` from its start (also used to re-run it after a retry interval).
+   * A promise only when the state awaits something (JSONata, a Task, Map, Parallel, Wait): a JSONPath
+   * Pass, Choice, Succeed or Fail runs to its end synchronously, without a promise or a microtask per
+   * state. Either way its errors reach processingFailed, in the same order of events.
+   */
+  private executeCurrent(run: Run): Promise<void> | undefined {
     const state = this.stateOf(run);
+    let pending: void | Promise<void>;
     try {
-      switch (state.Type) {
-        case 'Pass':
-          return await execPass(this, run, state);
-        case 'Task':
-          return await execTask(this, run, state);
-        case 'Choice':
-          return await execChoice(this, run, state);
-        case 'Wait':
-          return await execWait(this, run, state);
-        case 'Succeed':
-          return await execSucceed(this, run, state);
-        case 'Fail':
-          return await execFail(this, run, state);
-        case 'Parallel':
-          return await execParallel(this, run, state);
-        case 'Map':
-          return await execMap(this, run, state);
-        default:
-          // an unvalidated definition may name any type
-          throw new StatesError(ErrorNames.Runtime, `Unsupported state type '${(state as { Type: string }).Type}'.`);
-      }
+      pending = this.execState(run, state);
     } catch (e) {
-      await this.processingFailed(run, state, e);
+      return this.processingFailed(run, state, e);
+    }
+    return pending === undefined ? undefined : pending.catch((e: unknown) => this.processingFailed(run, state, e));
+  }
+
+  private execState(run: Run, state: StateDefinition): void | Promise<void> {
+    switch (state.Type) {
+      case 'Pass':
+        return execPass(this, run, state);
+      case 'Task':
+        return execTask(this, run, state);
+      case 'Choice':
+        return execChoice(this, run, state);
+      case 'Wait':
+        return execWait(this, run, state);
+      case 'Succeed':
+        return execSucceed(this, run, state);
+      case 'Fail':
+        return execFail(this, run, state);
+      case 'Parallel':
+        return execParallel(this, run, state);
+      case 'Map':
+        return execMap(this, run, state);
+      default:
+        // an unvalidated definition may name any type
+        throw new StatesError(ErrorNames.Runtime, `Unsupported state type '${(state as { Type: string }).Type}'.`);
     }
   }
 

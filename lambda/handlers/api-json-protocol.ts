@@ -11,6 +11,7 @@ import { ApiError, apiError } from '../runtime/api-errors';
 import { testState, type TestStateRequest } from '../runtime/test-state';
 import type { EngineDeps } from '../runtime/deps';
 import type { ExecutionStatus } from '../engine/types';
+import { LOGGING_OFF } from '../runtime/execution-logging';
 import { AMZ_JSON_HEADERS, allowFields, header, json, optNum, optStr, parseBody, statusFilterOf, str, type HttpRequest, type HttpResponse } from './api-http';
 
 /** Epoch seconds with milliseconds, as the JSON protocol sends timestamps. */
@@ -29,6 +30,8 @@ function smOut(sm: Awaited<ReturnType<typeof svc.requireStateMachine>>) {
     creationDate: epoch(sm.creationDate),
     revisionId: sm.revisionId,
     ...(sm.description ? { description: sm.description } : {}),
+    // AWS answers { level: 'OFF', includeExecutionData: false } for a machine that set none
+    loggingConfiguration: sm.settings?.loggingConfiguration ?? LOGGING_OFF,
   };
 }
 
@@ -39,7 +42,8 @@ function executionOut(d: svc.ExecutionDescription) {
 /**
  * Each action's request members, from AWS's API model (what @aws-sdk/client-sfn may send, e.g. the
  * clientToken it generates for RedriveExecution; members Stepwright does not act on, such as tags or
- * loggingConfiguration, are accepted and ignored as before), plus Stepwright's extensions:
+ * tracingConfiguration, are accepted and ignored as before; loggingConfiguration is kept with the
+ * machine and honoured by the worker, runtime/execution-logging.ts), plus Stepwright's extensions:
  * `settings`, `description`, `useLatestDefinition`.
  */
 const ACTION_FIELDS: Record<string, readonly string[]> = {
@@ -73,7 +77,7 @@ const ACTION_FIELDS: Record<string, readonly string[]> = {
 const ACTIONS: Record<string, Action> = {
   CreateStateMachine: async (deps, b) => {
     // `settings` is Stepwright's extension (curl users; the AWS SDK sends only AWS's members)
-    const r = await svc.createStateMachine(deps, { name: str(b, 'name'), definition: str(b, 'definition'), roleArn: optStr(b, 'roleArn'), type: optStr(b, 'type'), description: optStr(b, 'description'), settings: b.settings });
+    const r = await svc.createStateMachine(deps, { name: str(b, 'name'), definition: str(b, 'definition'), roleArn: optStr(b, 'roleArn'), type: optStr(b, 'type'), description: optStr(b, 'description'), settings: b.settings, loggingConfiguration: b.loggingConfiguration });
     return { stateMachineArn: r.stateMachineArn, creationDate: epoch(r.creationDate) };
   },
   DescribeStateMachine: async (deps, b) => smOut(await svc.requireStateMachine(deps, str(b, 'stateMachineArn'))),
@@ -82,7 +86,7 @@ const ACTIONS: Record<string, Action> = {
     return { stateMachines: page.items.map((sm) => ({ stateMachineArn: sm.arn, name: sm.name, type: sm.type, creationDate: epoch(sm.creationDate) })), nextToken: page.nextToken };
   },
   UpdateStateMachine: async (deps, b) => {
-    const r = await svc.updateStateMachine(deps, { stateMachineArn: str(b, 'stateMachineArn'), definition: optStr(b, 'definition'), roleArn: optStr(b, 'roleArn'), settings: b.settings });
+    const r = await svc.updateStateMachine(deps, { stateMachineArn: str(b, 'stateMachineArn'), definition: optStr(b, 'definition'), roleArn: optStr(b, 'roleArn'), settings: b.settings, loggingConfiguration: b.loggingConfiguration });
     return { updateDate: epoch(r.updateDate), revisionId: r.revisionId };
   },
   DeleteStateMachine: async (deps, b) => {

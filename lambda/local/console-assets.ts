@@ -4,34 +4,43 @@
  * asked for (well under a second) rather than committed or built by an install script: a fresh
  * clone's `npm start` and `npm test` need no build step, and the page can never be stale.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/**
+ * ui/ beside lambda/: the sources in this repository; in the installed package (dist/lambda/local ->
+ * dist/ui) the prebuilt app.js and style.css that scripts/build-package.js writes, since the package
+ * has neither the sources nor esbuild (a devDependency).
+ */
 const UI_DIR = join(__dirname, '../../ui');
+const PREBUILT_SCRIPT = join(UI_DIR, 'app.js');
 
 let bundle: Promise<string> | undefined;
 
-/** The console's script (esbuild is loaded only when the console is first opened). */
+/** The console's script: the prebuilt one when the package ships it, else bundled on first request. */
 export function consoleScript(): Promise<string> {
-  bundle ??= (async () => {
-    const { build } = await import('esbuild');
-    const out = await build({
-      entryPoints: [join(UI_DIR, 'main.ts')],
-      bundle: true,
-      write: false,
-      platform: 'browser',
-      format: 'iife',
-      target: 'es2022',
-      minify: true,
-      // the validator imports node:crypto for hashing it never does while validating
-      alias: { 'node:crypto': join(UI_DIR, 'shims/node-crypto.ts') },
-      logLevel: 'silent',
-    });
-    return out.outputFiles[0].text;
-  })();
+  bundle ??= existsSync(PREBUILT_SCRIPT) ? Promise.resolve(readFileSync(PREBUILT_SCRIPT, 'utf8')) : bundleConsole(UI_DIR);
   // a failed build is tried again on the next request (e.g. after fixing a syntax error in ui/)
   bundle.catch(() => (bundle = undefined));
   return bundle;
+}
+
+/** Bundles the console from its sources in uiDir (esbuild is loaded only when the console is first opened). */
+export async function bundleConsole(uiDir: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const out = await build({
+    entryPoints: [join(uiDir, 'main.ts')],
+    bundle: true,
+    write: false,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    // the validator imports node:crypto for hashing it never does while validating
+    alias: { 'node:crypto': join(uiDir, 'shims/node-crypto.ts') },
+    logLevel: 'silent',
+  });
+  return out.outputFiles[0].text;
 }
 
 export function consoleStyles(): string {

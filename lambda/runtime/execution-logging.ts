@@ -114,6 +114,19 @@ export interface ExecutionLogWriter {
   write(batch: ExecutionLogBatch): Promise<void>;
 }
 
+/**
+ * The local stand-in of the port: each record as one JSON line on `write` (the server's log), with
+ * the log group and stream it would go to on AWS.
+ */
+export function lineLogWriter(write: (line: string) => void): ExecutionLogWriter {
+  return {
+    write: (batch) => {
+      for (const e of batch.events) write(JSON.stringify({ logGroup: batch.logGroupArn, logStream: batch.logStreamName, ...(JSON.parse(e.message) as Record<string, unknown>) }));
+      return Promise.resolve();
+    },
+  };
+}
+
 /** What a listener learns of the execution a batch of history belongs to. */
 export interface HistoryBatchInfo {
   executionArn: string;

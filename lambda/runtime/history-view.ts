@@ -192,11 +192,14 @@ export async function historyView(deps: EngineDeps, rec: ExecutionRecord): Promi
 
 /**
  * Could this execution have spread a fan-out? Only a definition with a Map or Parallel state can;
- * every other history is paged by the store directly, without reading it whole.
+ * every other history is paged by the store directly, without reading it whole. So is one whose
+ * definition cannot be read (the view could not tell an INLINE Map from a DISTRIBUTED one either).
  */
 export async function mayHaveSpread(deps: EngineDeps, rec: ExecutionRecord): Promise<boolean> {
-  const text = await deps.store.getDefinitionRevision(rec.stateMachineArn, rec.revisionId).catch(() => undefined);
-  return text === undefined || /"Type"\s*:\s*"(Map|Parallel)"/.test(text);
+  const text = await Promise.resolve()
+    .then(() => deps.store.getDefinitionRevision(rec.stateMachineArn, rec.revisionId))
+    .catch(() => undefined);
+  return text !== undefined && /"Type"\s*:\s*"(Map|Parallel)"/.test(text);
 }
 
 /**

@@ -24,6 +24,7 @@ import { historyViewPage, mayHaveSpread } from './history-view';
 import { ApiError, apiError, pageErrorsAsApi } from './api-errors';
 import { arnPrefix, reconcileAfterMs, type EngineDeps } from './deps';
 import { MAX_QUEUE_DELAY_SECONDS } from './effects';
+import { checkLoggingConfiguration } from './execution-logging';
 
 // AWS: 1-80 characters, no whitespace, brackets, wildcards, special or control characters.
 export const VALID_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
@@ -71,6 +72,25 @@ export interface CreateStateMachineInput {
   description?: string;
   /** Stepwright's per-machine settings (retention, name policy, runaway guard) */
   settings?: unknown;
+  /** Step Functions' loggingConfiguration (checked by runtime/execution-logging.ts; kept in the settings) */
+  loggingConfiguration?: unknown;
+}
+
+/**
+ * The request's settings checked, with its loggingConfiguration in them (the stored one when the
+ * request has none). The REST routes carry it inside `settings` (as GET /state-machines/{name} shows
+ * it), the JSON protocol as its own member.
+ */
+function settingsWithLogging(rawSettings: unknown, requested: unknown, stored: StateMachineSettings | undefined): StateMachineSettings | undefined {
+  let raw = rawSettings;
+  let inSettings: unknown;
+  if (raw && typeof raw === 'object' && !Array.isArray(raw) && 'loggingConfiguration' in raw) {
+    ({ loggingConfiguration: inSettings, ...raw } = raw as Record<string, unknown>);
+  }
+  const settings = rawSettings === undefined ? stored && { ...stored, loggingConfiguration: undefined } : checkSettings(raw);
+  const logging = checkLoggingConfiguration(requested ?? inSettings) ?? stored?.loggingConfiguration;
+  const out = logging ? { ...settings, loggingConfiguration: logging } : settings;
+  return out && JSON.parse(JSON.stringify(out)) as StateMachineSettings; // no undefined members stored
 }
 
 const NAME_POLICIES = ['unique-while-retained', 'unique-forever', 'reusable-after-finish'];
@@ -142,7 +162,7 @@ export async function createStateMachine(deps: EngineDeps, input: CreateStateMac
     creationDate: deps.clock.now().toISOString(),
     revisionId: randomUUID(),
     description: input.description,
-    settings: checkSettings(input.settings),
+    settings: settingsWithLogging(input.settings, input.loggingConfiguration, undefined),
   };
   if (!(await deps.store.putStateMachine(record))) throw apiError.stateMachineAlreadyExists(arn);
   return { stateMachineArn: arn, creationDate: record.creationDate };
@@ -155,10 +175,11 @@ export async function requireStateMachine(deps: EngineDeps, arn: unknown): Promi
   return sm;
 }
 
-export async function updateStateMachine(deps: EngineDeps, input: { stateMachineArn: string; definition?: string; roleArn?: string; settings?: unknown }): Promise<{ updateDate: string; revisionId: string }> {
+export async function updateStateMachine(deps: EngineDeps, input: { stateMachineArn: string; definition?: string; roleArn?: string; settings?: unknown; loggingConfiguration?: unknown }): Promise<{ updateDate: string; revisionId: string }> {
   const sm = await requireStateMachine(deps, input.stateMachineArn);
   const definition = input.definition === undefined ? sm.definition : checkDefinition(input.definition, deps);
-  const settings = input.settings === undefined ? sm.settings : checkSettings(input.settings);
+  // new settings replace the old, but keep the logging configuration unless one is given
+  const settings = settingsWithLogging(input.settings, input.loggingConfiguration, sm.settings);
   const updated: StateMachineRecord = { ...sm, definition, settings, roleArn: input.roleArn ?? sm.roleArn, updateDate: deps.clock.now().toISOString(), revisionId: randomUUID() };
   await deps.store.putStateMachine(updated, { replace: true });
   return { updateDate: updated.updateDate!, revisionId: updated.revisionId };

@@ -126,3 +126,21 @@ describe('the shipped stack: alarm topic from context', () => {
     expect(stackPropsFromContext(app)).toEqual({ examples: false, alarmEmail: undefined, alarmTopicArn: undefined });
   });
 });
+
+describe('the shipped stack: API admins from context', () => {
+  test('-c apiAdmins=a,b: each is recorded as an admin of every action in the API function', () => {
+    const app = newApp();
+    app.node.setContext('apiAdmins', 'arn:aws:iam::123456789012:role/Ops, 210987654321');
+    const stack = new StepwrightStack(app, 'Admins', { env: ENV, ...stackPropsFromContext(app) });
+    const fn = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith('EngineApi'))!;
+    const grants = JSON.stringify((fn[1] as any).Properties.Environment.Variables.STEPWRIGHT_ACCESS_GRANTS);
+    expect(grants).toContain('arn:aws:iam::123456789012:role/Ops');
+    expect(grants).toContain('210987654321');
+    expect(grants).toContain('@admin');
+  });
+
+  test('none given: no engine props from context (the API then answers every caller AccessDeniedException)', () => {
+    const app = new App({ context: { apiAdmins: ' , ' } });
+    expect(stackPropsFromContext(app)).not.toHaveProperty('engine');
+  });
+});

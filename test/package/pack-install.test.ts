@@ -102,7 +102,7 @@ test('a jest test in the fresh folder runs workflows with stepwright/testing and
   expect(result.stderr).toContain('Tests:       3 passed, 3 total');
 });
 
-test('`npx stepwright serve` from the installed package answers the Step Functions JSON protocol', async () => {
+test('`npx stepwright serve` from the installed package answers the Step Functions JSON protocol and serves the console', async () => {
   // its own process group: npx starts node under it, and the test stops both
   const server = spawn('npx', ['--no-install', 'stepwright', 'serve', '--in-memory', '--port', '0'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   try {
@@ -114,6 +114,12 @@ test('`npx stepwright serve` from the installed package answers the Step Functio
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ stateMachines: [] });
+    // the web console comes prebuilt in the package (no ui/ sources, no esbuild there)
+    const script = await fetch(new URL('/console/app.js', url));
+    expect(script.status).toBe(200);
+    expect((await script.text()).length).toBeGreaterThan(100_000);
+    const styles = await fetch(new URL('/console/style.css', url));
+    expect(styles.status).toBe(200);
   } finally {
     const exited = once(server, 'exit');
     process.kill(-server.pid!, 'SIGTERM');

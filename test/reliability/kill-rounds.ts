@@ -311,10 +311,17 @@ export async function runRound(round: string, count: number, kill: Kill, log: (l
       const output = typeof d.output === 'string' ? JSON.parse(d.output) : d.output;
       if (d.status !== 'SUCCEEDED' || JSON.stringify(output) !== JSON.stringify(e.expected)) wrong.push(`${e.name}: ${d.status} ${JSON.stringify(output ?? d.error ?? '')} ${d.cause ?? ''}`.slice(0, 300));
       const h = await server.call('GET', `/executions/${encodeURIComponent(e.arn!)}/history?maxResults=1000`);
-      const events = h.json.events as { id: number; type: string; stateEnteredEventDetails?: { name: string } }[];
+      const events = h.json.events as { id: number; type: string; stateEnteredEventDetails?: { name: string }; mapIterationStartedEventDetails?: { index: number } }[];
       if (events.some((ev, i) => ev.id !== i + 1)) duplicatedTransitions++;
-      // no state of these machines is entered twice in a clean run
-      const entered = events.filter((ev) => ev.type.endsWith('StateEntered')).map((ev) => ev.stateEnteredEventDetails?.name);
+      // no state of these machines is entered twice in a clean run, within one Map item (the history
+      // shows an inline Map's items as AWS does: each item's events after its MapIterationStarted)
+      let item = '';
+      const entered: string[] = [];
+      for (const ev of events) {
+        if (ev.type === 'MapIterationStarted') item = `${ev.mapIterationStartedEventDetails?.index}/`;
+        else if (ev.type.startsWith('MapIteration')) item = '';
+        else if (ev.type.endsWith('StateEntered')) entered.push(`${item}${ev.stateEnteredEventDetails?.name}`);
+      }
       if (new Set(entered).size !== entered.length) duplicatedTransitions++;
       (histories[e.machine] ??= []).push(events.map((ev) => ev.type));
       // every task attempt the workflow needs ran at least once; more than once only in the crash window

@@ -7,21 +7,31 @@ import type { StateFailure, StepContext } from '../step-context';
 import type { Run } from '../types';
 import { passThrough } from './pass-through';
 
-export async function execSucceed(ctx: StepContext, run: Run, state: SucceedState): Promise<void> {
-  await passThrough(ctx, run, state);
+/** Synchronous in JSONPath, a promise only for JSONata (see Step.executeCurrent). */
+export function execSucceed(ctx: StepContext, run: Run, state: SucceedState): void | Promise<void> {
+  return passThrough(ctx, run, state);
 }
 
-export async function execFail(ctx: StepContext, run: Run, state: FailState): Promise<void> {
+/** Synchronous in JSONPath, a promise only for JSONata (see Step.executeCurrent). */
+export function execFail(ctx: StepContext, run: Run, state: FailState): void | Promise<void> {
   const env = ctx.env(run, state);
+  if (env.language === 'JSONata') return execFailJsonata(ctx, run, state, env);
   let error: unknown = state.Error;
   let cause: unknown = state.Cause;
-  if (env.language === 'JSONata') {
-    if (error !== undefined) error = await evaluateTemplate(error, env, 'Error');
-    if (cause !== undefined) cause = await evaluateTemplate(cause, env, 'Cause');
-  } else {
-    if (state.ErrorPath !== undefined) error = failField(state.ErrorPath, env, 'ErrorPath');
-    if (state.CausePath !== undefined) cause = failField(state.CausePath, env, 'CausePath');
-  }
+  if (state.ErrorPath !== undefined) error = failField(state.ErrorPath, env, 'ErrorPath');
+  if (state.CausePath !== undefined) cause = failField(state.CausePath, env, 'CausePath');
+  failWith(ctx, run, error, cause);
+}
+
+async function execFailJsonata(ctx: StepContext, run: Run, state: FailState, env: StateEnv): Promise<void> {
+  let error: unknown = state.Error;
+  let cause: unknown = state.Cause;
+  if (error !== undefined) error = await evaluateTemplate(error, env, 'Error');
+  if (cause !== undefined) cause = await evaluateTemplate(cause, env, 'Cause');
+  failWith(ctx, run, error, cause);
+}
+
+function failWith(ctx: StepContext, run: Run, error: unknown, cause: unknown): void {
   const failure: StateFailure = {
     error: error === undefined ? undefined! : typeof error === 'string' ? error : JSON.stringify(error),
     cause: cause === undefined ? undefined : typeof cause === 'string' ? cause : JSON.stringify(cause),
