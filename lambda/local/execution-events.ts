@@ -138,17 +138,25 @@ export function attachExecutionEvents(deps: EngineDeps): ExecutionEvents {
   };
   // A Proxy rather than a class listing every method: the store port grows, and only one method
   // is watched. Binding keeps `this` the real store.
+  const observedAppend = async (executionArn: string, evs: HistoryEvent[]) => {
+    await inner.appendHistory(executionArn, evs);
+    // a listener's failure must not fail the commit that wrote the history
+    await events.appended(executionArn, evs).catch(() => undefined);
+  };
+  // Code that wraps the store's appendHistory in place (a test slowing history writes: read it,
+  // assign a wrapper that calls what it read) replaces the observed method, not the real store's:
+  // written through to the target, the wrapper would call the observer, which calls the wrapper...
+  let replacedAppend: typeof observedAppend | undefined;
   deps.store = new Proxy(inner, {
     get(target, prop, receiver) {
+      if (prop === 'appendHistory') return replacedAppend ?? observedAppend;
       const value = Reflect.get(target, prop, receiver) as unknown;
-      if (prop === 'appendHistory') {
-        return async (executionArn: string, evs: HistoryEvent[]) => {
-          await inner.appendHistory(executionArn, evs);
-          // a listener's failure must not fail the commit that wrote the history
-          await events.appended(executionArn, evs).catch(() => undefined);
-        };
-      }
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+    set(target, prop, value, receiver) {
+      if (prop !== 'appendHistory') return Reflect.set(target, prop, value, receiver);
+      replacedAppend = value === observedAppend ? undefined : (value as typeof observedAppend);
+      return true;
     },
   });
   attached.set(deps, events);
