@@ -17,7 +17,8 @@
  */
 import { StatesError, ErrorNames } from './errors';
 import type { PathScope, RandomSource } from './scope';
-import { queryPath } from './jsonpath';
+import { queryCompiledPath } from './jsonpath';
+import { compilePath, type CompiledPath } from './jsonpath-grammar';
 import { parseCache } from './parse-cache';
 import { FUNCTIONS, type EvalContext, type FunctionSpec } from './intrinsic-functions';
 import type { IntrinsicArg, IntrinsicCall, IntrinsicLiteral, IntrinsicPath } from './intrinsic-ast';
@@ -204,10 +205,18 @@ function evaluateCall(call: IntrinsicCall, ctx: EvalContext): unknown {
   return FUNCTIONS[call.name].run(args, ctx, call);
 }
 
+/** The compiled form of each path argument of a parsed (and cached) call: no cache lookup by text per use. */
+const compiledArgs = new WeakMap<IntrinsicPath, CompiledPath>();
+
 function evaluateArgument(arg: IntrinsicArg, ctx: EvalContext): unknown {
   if (arg.kind === 'literal') return arg.value;
   if (arg.kind === 'call') return evaluateCall(arg, ctx);
-  const result = queryPath(arg.path, ctx.scope);
+  let compiled = compiledArgs.get(arg);
+  if (compiled === undefined) {
+    compiled = compilePath(arg.path);
+    compiledArgs.set(arg, compiled);
+  }
+  const result = queryCompiledPath(compiled, ctx.scope);
   if (result.found) return result.value;
   const where = ctx.field === undefined ? '' : ` specified for the field '${ctx.field}'`;
   throw new StatesError(

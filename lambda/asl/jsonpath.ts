@@ -42,7 +42,11 @@ export type SelectingPathField = 'InputPath' | 'OutputPath' | 'ItemsPath';
  * States.Runtime ("Invalid path '...' : ...").
  */
 export function queryPath(path: string, scope: PathScope): PathQueryResult {
-  const compiled = compilePath(path);
+  return queryCompiledPath(compilePath(path), scope);
+}
+
+/** queryPath for a path already compiled (compilePath): payload templates keep theirs. */
+export function queryCompiledPath(compiled: CompiledPath, scope: PathScope): PathQueryResult {
   const root = resolveRoot(compiled, scope);
   if (!root.found) return root;
   if (compiled.definite) return evaluateDefinite(compiled, root.value);

@@ -124,13 +124,14 @@ export function executionArnOfItem(item: Item): string {
 const lastSegment = (arn: string) => arn.slice(arn.lastIndexOf(':') + 1);
 
 /**
- * A spread child has no index keys: 10,000 children of one parent would all write one index
- * partition. The ARN is not repeated (the key holds it); the names only when the ARNs do not end
+ * Not listed (no index keys): a spread child (10,000 children of one parent would all write one index
+ * partition) and an EXPRESS run's result (ARN ...:express:..., which AWS's ListExecutions does not
+ * show either). The ARN is not repeated (the key holds it); the names only when the ARNs do not end
  * with them.
  */
 export function executionHead(exec: ExecutionRecord, writeId: string, expiresAt: number | undefined): Item {
   const sortKey = `${exec.startDate}#${exec.name}`;
-  const listed = exec.child === undefined;
+  const listed = exec.child === undefined && !exec.executionArn.includes(':express:');
   return compact({
     ...keys.execution(exec.executionArn),
     gsi1pk: listed ? `SMEX#${exec.stateMachineArn}` : undefined,
@@ -146,6 +147,8 @@ export function executionHead(exec: ExecutionRecord, writeId: string, expiresAt:
     stopDate: exec.stopDate,
     error: exec.error,
     traceId: exec.traceId,
+    // a nested execution's tie to the .sync task that waits on it (issue #15 item 6; small: an ARN and a token)
+    startedBy: exec.startedBy === undefined ? undefined : JSON.stringify(exec.startedBy),
     // null (keep forever) is stored as -1: compact() drops undefined, and null means "absent" to readers
     retentionSeconds: exec.retentionSeconds === null ? -1 : exec.retentionSeconds,
     version: exec.version,

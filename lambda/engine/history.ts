@@ -11,8 +11,20 @@ export interface HistoryEvent {
   [details: string]: unknown;
 }
 
+/** detailsKey by event type: a few dozen types, two events per state. */
+const detailsKeys = new Map<string, string>();
+
 /** AWS names each details member after the event type with a lower-case first letter. */
 function detailsKey(type: string): string {
+  let key = detailsKeys.get(type);
+  if (key === undefined) {
+    key = detailsKeyOf(type);
+    detailsKeys.set(type, key);
+  }
+  return key;
+}
+
+function detailsKeyOf(type: string): string {
   // State events share stateEnteredEventDetails / stateExitedEventDetails, whatever the state type.
   if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
   if (type.endsWith('StateExited')) return 'stateExitedEventDetails';

@@ -2,6 +2,7 @@
  * StartSyncExecution (AWS's request and response, billingDetails included): an EXPRESS execution run
  * to its end inside the API call, its result the answer. One store write: the finished record.
  */
+import { randomUUID } from 'node:crypto';
 import type { EngineDeps } from './deps';
 import { ApiError } from './api-errors';
 import { definitionFor } from './advance-execution';
@@ -32,9 +33,10 @@ export async function startSyncExecution(deps: EngineDeps, req: StartExecutionIn
   const { sm, name, inputText, build } = await prepareExecution(deps, req);
   // AWS answers a STANDARD machine with this error (HTTP 400)
   if (!isExpress(sm)) throw new ApiError('StateMachineTypeNotSupported', `This operation is not supported by this type of state machine: '${sm.arn}' is STANDARD; StartSyncExecution runs EXPRESS state machines`);
-  const rec = build(executionArnFor(deps, sm.name, name));
+  // AWS's form for an Express execution: ...:express:<machine>:<name>:<id> (the store does not list these, as AWS does not)
+  const rec = build(`${executionArnFor(deps, sm.name, name).replace(/:execution:([^:]+):/, ':express:$1:')}:${randomUUID()}`);
   const out = await runExpress(deps, rec, sm, await definitionFor(deps, rec));
-  // the result is stored once (DescribeExecution shows it); a name used before keeps its first record
+  // the result is stored once, unlisted (one write, no index entries)
   await deps.store.createExecution(finishedRecord(rec, out));
   return {
     executionArn: rec.executionArn,

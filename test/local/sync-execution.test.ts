@@ -3,7 +3,7 @@
  * (@aws-sdk/client-sfn, which sends StartSyncExecution to the `sync-` host prefix: disableHostPrefix
  * keeps it on the local endpoint) and the REST route POST /state-machines/{name}/executions?sync=true.
  */
-import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { startTestServer, until } from '../runtime/harness';
 
 const LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:';
@@ -49,8 +49,12 @@ test('StartSyncExecution answers with the result, AWS\'s shape and billingDetail
   expect(r.billingDetails!.billedDurationInMilliseconds! % 100).toBe(0);
   expect(r.billingDetails!.billedDurationInMilliseconds).toBeGreaterThanOrEqual(100);
   expect(invocations.length - before).toBe(1);
-  const d = await sfn.send(new DescribeExecutionCommand({ executionArn: r.executionArn }));
-  expect({ status: d.status, output: d.output }).toEqual({ status: 'SUCCEEDED', output: '{"n":42}' });
+  // AWS's Express ARN form; the result is stored (one item), and not listed, as AWS lists no Express runs
+  expect(r.executionArn).toMatch(/^arn:aws:states:us-east-1:123456789012:express:quick:first:[0-9a-f-]{36}$/);
+  const rec = await server.deps.store.getExecution(r.executionArn!);
+  expect({ status: rec?.status, output: rec?.output, name: rec?.name }).toEqual({ status: 'SUCCEEDED', output: '{"n":42}', name: 'first' });
+  const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: express }));
+  expect(listed.executions?.map((e) => e.executionArn)).not.toContain(r.executionArn);
 });
 
 test('a failing run answers FAILED with the error and cause, no output', async () => {

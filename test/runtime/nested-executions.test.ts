@@ -6,6 +6,7 @@
  * the child got; stopping the parent stops a `.sync` child.
  */
 import * as svc from '../../lambda/runtime/service';
+import { startExecutionIntegration } from '../../lambda/runtime/integrations/start-execution';
 import { startTestEngine, until, type TestEngine } from './harness';
 
 jest.setTimeout(60_000);
@@ -107,6 +108,60 @@ describe('startExecution.sync and .sync:2', () => {
     expect((await t.get(parent)).status).toBe('ABORTED');
     const child = await t.finished(childArn, { stuck: true });
     expect(child.status).toBe('ABORTED');
+  });
+});
+
+describe('waiting without a worker', () => {
+  it('while a .sync child runs no batch is in flight; the child aborted fails the task with its description', async () => {
+    await t.machine('long-child', { StartAt: 'Sleep', States: { Sleep: { Type: 'Wait', Seconds: 10_000_000, End: true } } });
+    const sm = await t.machine('parent-idle', {
+      StartAt: 'Nested',
+      States: {
+        Nested: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: SM('long-child') }, Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'Caught' }], End: true },
+        Caught: { Type: 'Pass', End: true },
+      },
+    });
+    const parent = await t.start(sm, {}, 'idle-1');
+    const childArn = await until('the child to start', async () => {
+      const page = await svc.listExecutions(t.deps, { stateMachineArn: SM('long-child') });
+      const rec = page.items[0] && (await t.get(page.items[0].executionArn));
+      return rec?.snapshot ? rec.executionArn : undefined;
+    }, { engine: t.engine });
+    // the parent waits on its task, the child on its timer: nothing is being handled
+    await until('the engine to hold no batch', () => (t.engine.queue.stats().inFlightBatches === 0 ? true : undefined));
+    expect((await t.get(parent)).status).toBe('RUNNING');
+    expect((await t.get(childArn)).startedBy).toMatchObject({ executionArn: parent, pattern: 'sync' });
+    await svc.stopExecution(t.deps, { executionArn: childArn, error: 'Ops.Cancelled', cause: 'cancelled by hand' });
+    const done = await t.finished(parent, { stuck: true });
+    expect(done.status).toBe('SUCCEEDED');
+    const caught = JSON.parse(done.output!) as { Error: string; Cause: string };
+    expect(caught.Error).toBe('States.TaskFailed');
+    expect(JSON.parse(caught.Cause)).toMatchObject({ ExecutionArn: childArn, Status: 'ABORTED', Error: 'Ops.Cancelled', Cause: 'cancelled by hand' });
+  });
+});
+
+describe('a .sync task invoked again', () => {
+  it('finds the child it started, ended or not, and has it answer again (never ExecutionAlreadyExists)', async () => {
+    const sm = await t.machine('parent-again', parentOf('arn:aws:states:::states:startExecution.sync:2'));
+    const parent = await t.start(sm, { n: 2 }, 'again-1');
+    await t.finished(parent, { stuck: true });
+    const scheduled = (await t.history(parent)).find((e) => e.type === 'TaskScheduled') as { taskScheduledEventDetails: { parameters: string } };
+    const invoke = t.invoker.calls.length; // engine-answered: the Lambda invoker is never called
+    const started = await t.get(JSON.parse((await t.get(parent)).output!).ExecutionArn as string);
+    const sent: unknown[] = [];
+    // the same attempt as the first invocation (same record, same wait token): its redelivery
+    const deps = { ...t.deps, queue: { send: async (m: unknown[]) => void sent.push(...m) } };
+    const again = await startExecutionIntegration(deps, {
+      resource: 'arn:aws:states:::states:startExecution.sync:2',
+      input: JSON.parse(scheduled.taskScheduledEventDetails.parameters) as unknown,
+      executionArn: parent,
+      stateName: 'Nested',
+      attempt: 1,
+      idempotencyKey: `${parent}#${started.startedBy!.token}`,
+    }, 'sync:2', started.startedBy!.token);
+    expect(again).toEqual({ ok: true, output: { ExecutionArn: started.executionArn, StartDate: started.startDate } });
+    expect(sent).toEqual([{ body: { kind: 'answerParent', executionArn: started.executionArn } }]);
+    expect(t.invoker.calls.length).toBe(invoke);
   });
 });
 
