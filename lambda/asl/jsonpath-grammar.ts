@@ -6,7 +6,7 @@
  * through it, so a definition that validates never fails on a path's syntax at run time.
  */
 import { StatesError, ErrorNames } from './errors';
-import { parseCache } from './parse-cache';
+import { hotFront, parseCache } from './parse-cache';
 
 // ---------------------------------------------------------------------------------------------
 // Compiled form
@@ -33,7 +33,7 @@ export interface CompiledPath {
 }
 
 /** Parses once per distinct path text. */
-export const compilePath: (path: string) => CompiledPath = parseCache((path) => new PathParser(path).parse());
+export const compilePath: (path: string) => CompiledPath = hotFront(parseCache((path) => new PathParser(path).parse()));
 
 export function invalidPath(path: string, message: string): never {
   throw new StatesError(ErrorNames.Runtime, `Invalid path '${path}' : ${message}`);

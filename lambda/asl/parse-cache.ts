@@ -16,3 +16,21 @@ export function parseCache<T extends object>(parse: (text: string) => T, limit =
     return parsed;
   };
 }
+
+/**
+ * A plain Map in front of a parse cache, for the texts read on every state (ResultPath, Choice
+ * variables): a hit costs one hash lookup instead of the LRU's recency bookkeeping, which was most
+ * of a path's cost in a Pass/Choice chain. Bounded: emptied when full, the texts still hot then come
+ * back from the cache behind it (or are parsed again, once, if it has let them go).
+ */
+export function hotFront<T>(lookup: (text: string) => T, size = 1_000): (text: string) => T {
+  let front = new Map<string, T>();
+  return (text) => {
+    const hot = front.get(text);
+    if (hot !== undefined) return hot;
+    const value = lookup(text); // may throw (bad syntax): nothing is kept then
+    if (front.size >= size) front = new Map();
+    front.set(text, value);
+    return value;
+  };
+}

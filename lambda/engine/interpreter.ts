@@ -94,7 +94,10 @@ class Step implements StepContext {
 
   async run(event: IncomingEvent): Promise<void> {
     if (event.type === 'StartExecution') this.start(event);
-    else if (event.type === 'RedriveExecution') redriveExecution(this);
+    else if (event.type === 'RedriveExecution') {
+      this.snap.failedExecution = undefined;
+      redriveExecution(this);
+    }
     else if (this.snap.status !== 'RUNNING') return; // late answers to a finished execution change nothing
     else await this.dispatch(event);
     await this.drain();
@@ -472,6 +475,7 @@ class Step implements StepContext {
   }
 
   failExecution(error: string, cause: string | undefined): void {
+    if (this.snap.status === 'RUNNING') this.snap.failedExecution = true;
     this.finishExecution('FAILED', 'ExecutionFailed', { error, cause });
   }
 
@@ -490,7 +494,8 @@ class Step implements StepContext {
       this.snap.error = details.error as string | undefined;
       this.snap.cause = details.cause as string | undefined;
     }
-    const clean = Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
+    const clean: Record<string, unknown> = {};
+    for (const key of Object.keys(details)) if (details[key] !== undefined) clean[key] = details[key];
     this.history.add(eventType, clean);
     // A succeeded execution keeps no runs; one that failed, timed out or was stopped keeps its run
     // tree (marked) so a redrive can continue from it. Nothing else can wake it any more.

@@ -139,6 +139,12 @@ export interface ExecutionSnapshot {
    * caller supplies `execution.input` for the step and leaves it out of what it stores.
    */
   child?: ChildInfo;
+  /**
+   * The execution ended through an error that fails the whole execution (States.Runtime, a worker
+   * failure, the runaway guard), not a run's own failure. A spread child passes it on with its
+   * ChildFailed, so its parent fails the same way instead of letting the Map or Parallel catch it.
+   */
+  failedExecution?: true;
 }
 
 /** What a spread child knows of its place: its own record, and the variables of the scopes around it. */
@@ -173,7 +179,7 @@ export type IncomingEvent =
   /** `generation`: sent by a parent to its spread children; a child redriven since then ignores it */
   | { type: 'StopExecution'; error?: string; cause?: string; generation?: number }
   /** a spread child failed (reported once per index; a duplicate is ignored) */
-  | { type: 'ChildFailed'; token: string; generation: number; index: number; error: string; cause?: string }
+  | { type: 'ChildFailed'; token: string; generation: number; index: number; error: string; cause?: string; failsExecution?: boolean }
   /** every spread child has ended; `results` in index order (null where a tolerated failure was) */
   | { type: 'ChildrenCompleted'; token: string; generation: number; results: unknown[] };
 

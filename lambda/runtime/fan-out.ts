@@ -50,7 +50,9 @@ export async function fanIn(deps: EngineDeps, childArn: string, generation: numb
     // A child that FAILED passes on its own error, even none (a Fail state without Error: AWS reports
     // none, as an inline child does); only a child stopped from outside has an error made up for it.
     const error = rec.status === 'FAILED' ? rec.error! : rec.status === 'TIMED_OUT' ? ErrorNames.Timeout : 'States.Aborted';
-    await applyEvent(deps, link.parentArn, { type: 'ChildFailed', token: link.token, generation, index: link.index, error, cause: await causeAsParentShows(deps, rec) });
+    // An error that fails the whole execution (States.Runtime...) fails the parent's too, as inline
+    const failsExecution = rec.status === 'FAILED' && rec.snapshot?.failedExecution === true ? true : undefined;
+    await applyEvent(deps, link.parentArn, { type: 'ChildFailed', token: link.token, generation, index: link.index, error, cause: await causeAsParentShows(deps, rec), failsExecution });
   }
   if (link.next !== undefined) await deps.queue.send(startMessages(link.fanId, [link.next]));
   await countDone(deps, link, rec.retentionSeconds);

@@ -119,7 +119,8 @@ async function merged(deps: EngineDeps, rec: ExecutionRecord, until?: string): P
     bodyStart.set(child.executionArn, out.length);
     out.push(...body);
     const end = ITERATION_END[child.status];
-    if (wrap && end) out.push(mark(end, child.stopDate ?? at(body[body.length - 1])));
+    // an item that failed the whole execution (States.Runtime) has no end of its own, as inline
+    if (wrap && end && !child.snapshot?.failedExecution) out.push(mark(end, child.stopDate ?? at(body[body.length - 1])));
   };
   // each MapRunStarted, in order: is its Map Run shown (true) or folded into iterations (false)?
   const openRuns: boolean[] = [];
@@ -156,8 +157,21 @@ async function mergedEvents(deps: EngineDeps, rec: ExecutionRecord): Promise<His
   return (await merged(deps, rec)).events;
 }
 
-/** The engine's words for a state's entry event in a cause (engine/interpreter.ts). */
-const ENTERED_AT = /\(entered at the event id #(\d+)\)/g;
+/** The engine's words for the state an error happened in and its entry event, in a cause (engine/interpreter.ts). */
+const ENTERED_AT = /the state '(.*?)' \(entered at the event id #(\d+)\)/g;
+
+const entered = (e: HistoryEvent | undefined, name: string) => e !== undefined && e.type.endsWith('StateEntered') && (e.stateEnteredEventDetails as { name?: unknown } | undefined)?.name === name;
+
+/**
+ * Where the event a child's cause names is in the child's view: the id is the child's own stored id
+ * (the error happened in the child), or, when the cause came up from a spread child of the child's
+ * own, an id of the child's view (numbered 1..N). The state the cause names tells which.
+ */
+function entryIndex(own: Merged, name: string, id: number): number | undefined {
+  const stored = own.ownIndex.get(id);
+  if (stored !== undefined && entered(own.events[stored], name)) return stored;
+  return entered(own.events[id - 1], name) ? id - 1 : stored;
+}
 
 /**
  * A failed spread child's cause as its parent passes it on: the event ids it names ("entered at the
@@ -177,10 +191,10 @@ export async function causeAsParentShows(deps: EngineDeps, child: ExecutionRecor
   const [own, inParent] = await Promise.all([merged(deps, child), merged(deps, parent, child.executionArn)]);
   const start = inParent.bodyStart.get(child.executionArn);
   if (start === undefined) return cause;
-  return cause.replace(ENTERED_AT, (text, id: string) => {
-    const index = own.ownIndex.get(Number(id));
+  return cause.replace(ENTERED_AT, (text, name: string, id: string) => {
+    const index = entryIndex(own, name, Number(id));
     // the child's event at view index i (ExecutionStarted, index 0, is not shown) is the parent's event start + i - 1, id start + i
-    return index === undefined || index === 0 ? text : `(entered at the event id #${start + index})`;
+    return index === undefined || index === 0 ? text : text.replace(/#\d+\)$/, `#${start + index})`);
   });
 }
 

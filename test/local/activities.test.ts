@@ -21,7 +21,9 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import * as activities from '../../lambda/runtime/activities';
+import { activityItem } from '../../lambda/aws/dynamo-activity-store';
 import { ROLE, startTestServer, until } from '../runtime/harness';
 
 jest.setTimeout(90_000);
@@ -95,6 +97,16 @@ describe('the activity API through @aws-sdk/client-sfn', () => {
     await expect(sfn.send(new DescribeActivityCommand({ activityArn: created.activityArn }))).rejects.toBeInstanceOf(ActivityDoesNotExist);
     await expect(sfn.send(new GetActivityTaskCommand({ activityArn: created.activityArn }))).rejects.toBeInstanceOf(ActivityDoesNotExist);
     await expect(sfn.send(new DescribeActivityCommand({ activityArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:not-an-activity' }))).rejects.toBeInstanceOf(InvalidArn);
+  });
+
+  it('an activity registered at deploy time (the CDK construct\'s item, no date) gets its creationDate on first read, kept after', async () => {
+    const arn = 'arn:aws:states:us-east-1:123456789012:activity:from-cdk';
+    const item = Object.fromEntries(Object.entries(activityItem(arn, 'from-cdk')).map(([k, v]) => [k, { S: v }]));
+    await server.engine.dynamo.client.send(new PutItemCommand({ TableName: server.engine.dynamo.tableName, Item: item }));
+    const first = await sfn.send(new DescribeActivityCommand({ activityArn: arn }));
+    expect(first).toMatchObject({ activityArn: arn, name: 'from-cdk' });
+    expect(first.creationDate).toBeInstanceOf(Date);
+    expect((await sfn.send(new DescribeActivityCommand({ activityArn: arn }))).creationDate).toEqual(first.creationDate);
   });
 });
 

@@ -4,7 +4,7 @@
  * pending continuations (StepContext.pendingFanOut), which `settleFanOuts` runs from the drain loop.
  */
 import { mapProcessorKey, type FanOutState } from '../definition';
-import { itemInput } from '../states/map-items';
+import { itemInput, itemInputNow } from '../states/map-items';
 import type { StepContext } from '../step-context';
 import { failureTolerated } from '../tolerance';
 import type { FanOut, Run } from '../types';
@@ -19,8 +19,11 @@ import { failFanOut, finishFanOut } from './finish';
  */
 export const INLINE_MAP_MAX_CONCURRENCY = 40;
 
-/** Starts children up to MaxConcurrency (0 = all). Their item input is computed here (ItemSelector). */
-export async function startChildren(ctx: StepContext, parent: Run, state: FanOutState): Promise<void> {
+/**
+ * Starts children up to MaxConcurrency (0 = all). Their item input is computed here (ItemSelector).
+ * Synchronous unless an item input needs JSONata (then a promise for the rest of the window).
+ */
+export function startChildren(ctx: StepContext, parent: Run, state: FanOutState): void | Promise<void> {
   const fan = parent.fanOut!;
   // Parallel branches all start at once, as on AWS
   const window = fan.kind === 'parallel' ? Infinity : fan.maxConcurrency === 0 ? INLINE_MAP_MAX_CONCURRENCY : Math.min(fan.maxConcurrency, INLINE_MAP_MAX_CONCURRENCY);
@@ -36,13 +39,25 @@ export async function startChildren(ctx: StepContext, parent: Run, state: FanOut
       machinePath = [...parent.machinePath, 'States', parent.stateName, 'Branches', String(index)];
     } else {
       const map = asMapState(state);
-      input = await itemInput(ctx, parent, map, index, fan.items![index]);
+      const now = itemInputNow(ctx, parent, map, index, fan.items![index]);
+      if (now === undefined) return startWithJsonata(ctx, parent, state, index);
+      input = now.input;
       machinePath = [...parent.machinePath, 'States', parent.stateName, mapProcessorKey(map)];
       if (!fan.distributed) ctx.history.add('MapIterationStarted', { name: parent.stateName, index });
     }
     const id = `${parent.id}/${parent.stateName}/${index}`;
     ctx.startRun({ id, parentId: parent.id, childIndex: index, machinePath, input });
   }
+}
+
+/** The Map item `index` (already counted as running) whose input needs JSONata, then the rest of the window. */
+async function startWithJsonata(ctx: StepContext, parent: Run, state: FanOutState, index: number): Promise<void> {
+  const map = asMapState(state);
+  const input = await itemInput(ctx, parent, map, index, parent.fanOut!.items![index]);
+  const machinePath = [...parent.machinePath, 'States', parent.stateName, mapProcessorKey(map)];
+  if (!parent.fanOut!.distributed) ctx.history.add('MapIterationStarted', { name: parent.stateName, index });
+  ctx.startRun({ id: `${parent.id}/${parent.stateName}/${index}`, parentId: parent.id, childIndex: index, machinePath, input });
+  await startChildren(ctx, parent, state);
 }
 
 /** A Map item or Parallel branch has ended: record it, start the next, finish the parent when all are done. */
@@ -114,7 +129,10 @@ export async function settleFanOuts(ctx: StepContext): Promise<boolean> {
     did = true;
     ctx.attribute(parent);
     if (p.failed) await failFanOut(ctx, parent, state);
-    else if (p.more) await startChildren(ctx, parent, state);
+    else if (p.more) {
+      const pending = startChildren(ctx, parent, state);
+      if (pending !== undefined) await pending;
+    }
     else await finishFanOut(ctx, parent, state);
   }
   return did;

@@ -85,6 +85,14 @@ export async function spreadAnswer(ctx: StepContext, event: Extract<IncomingEven
   fan.failed++;
   fan.firstError ??= { error: event.error, cause: event.cause };
   ctx.markChanged();
+  // A child ended by an error that fails the whole execution (States.Runtime): inline it would have
+  // failed this execution, past the Map's or Parallel's Catch. A DISTRIBUTED Map's item is an execution
+  // of its own on AWS too, so there it is one more failed item.
+  if (event.failsExecution && !fan.distributed) {
+    if (fan.kind === 'map') ctx.history.add('MapRunFailed'); // the stored summary's pair (the view drops both)
+    ctx.failExecution(event.error, event.cause);
+    return;
+  }
   if (childFailureTolerated(fan)) return;
   ctx.effects.push({ type: 'StopChildren', fanId: fan.spread.fanId, total: fan.total, generation: fan.spread.generation });
   await failFanOut(ctx, parent, state);

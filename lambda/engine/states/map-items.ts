@@ -62,6 +62,19 @@ export async function itemInput(ctx: StepContext, parent: Run, state: MapState, 
   return selectItem(ctx, parent, state, parent.fanOut!.effectiveInput, index, value);
 }
 
+/**
+ * itemInput without a promise, when no JSONata is involved (the language of the Map state is JSONPath):
+ * `{ input }`, or undefined when the item needs itemInput (JSONata awaits).
+ */
+export function itemInputNow(ctx: StepContext, parent: Run, state: MapState, index: number, value: unknown): { input: unknown } | undefined {
+  if (state.ItemBatcher !== undefined) return { input: value };
+  const selector = state.ItemSelector ?? state.Parameters;
+  if (selector === undefined) return { input: value };
+  const env = ctx.env(parent, state, { mapItem: { index, value } });
+  if (env.language === 'JSONata') return undefined;
+  return { input: resolvePayloadTemplate(selector, pathScope(env, parent.fanOut!.effectiveInput), env.random, state.ItemSelector !== undefined ? 'ItemSelector' : 'Parameters') };
+}
+
 /** `effectiveInput`: the Map's input after InputPath, which `$` in a JSONPath ItemSelector reads. */
 async function selectItem(ctx: StepContext, parent: Run, state: MapState, effectiveInput: unknown, index: number, value: unknown): Promise<unknown> {
   const selector = state.ItemSelector ?? state.Parameters;
