@@ -81,10 +81,28 @@ export function valueBytes(v: AttributeValue): number {
   return 0;
 }
 
-export function itemSize(item: MarshalledItem | undefined): number {
+const AV_KEYS = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'L', 'M', 'SS', 'NS', 'BS']);
+
+/** A marshalled value ({S: ...}) or a native one (what the document client hands back on reads). */
+export function anyValueBytes(v: unknown): number {
+  if (typeof v === 'string') return utf8(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return numberBytes(String(v));
+  if (typeof v === 'boolean' || v === null) return 1;
+  if (v instanceof Uint8Array) return v.byteLength;
+  if (v instanceof Set) return [...(v as Set<unknown>)].reduce<number>((s, x) => s + anyValueBytes(x), 0);
+  if (Array.isArray(v)) return 3 + v.reduce<number>((s, x) => s + 1 + anyValueBytes(x), 0);
+  if (typeof v === 'object' && v !== undefined) {
+    const entries = Object.entries(v as Record<string, unknown>);
+    if (entries.length === 1 && AV_KEYS.has(entries[0][0])) return valueBytes(v);
+    return 3 + entries.reduce((s, [k, x]) => s + 1 + utf8(k) + anyValueBytes(x), 0);
+  }
+  return 0;
+}
+
+export function itemSize(item: MarshalledItem | Record<string, unknown> | undefined): number {
   if (!item) return 0;
   let total = 0;
-  for (const [name, v] of Object.entries(item)) total += utf8(name) + valueBytes(v);
+  for (const [name, v] of Object.entries(item)) total += utf8(name) + anyValueBytes(v);
   return total;
 }
 

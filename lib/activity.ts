@@ -14,6 +14,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { activityItem } from '../lambda/aws/dynamo-activity-store';
+import { activityGrantKey } from '../lambda/runtime/access';
 import { acknowledge } from './nag';
 
 /** AWS's rule for activity names (as for state machines): 1-80 characters, none of whitespace, brackets, wildcards, special or control characters. */
@@ -27,7 +28,8 @@ export interface StepwrightActivityOptions {
 /** What an activity needs from its engine. */
 export interface ActivityEngine {
   readonly table: dynamodb.ITable;
-  grantInvokeApi(grantee: iam.IGrantable): iam.Grant;
+  /** records API actions on a resource for the grantee, with execute-api:Invoke (StepwrightEngine._grantAccess) */
+  _grantAccess(grantee: iam.IGrantable, resource: string, actions: readonly string[]): iam.Grant;
 }
 
 export interface StepwrightActivityProps extends StepwrightActivityOptions {
@@ -78,10 +80,13 @@ export class StepwrightActivity extends Construct {
 
   /**
    * Lets `worker` (an IAM principal: a role of an EC2 instance, an ECS task, a Lambda function, a user)
-   * take this activity's jobs and answer them: execute-api:Invoke on the engine's API, which serves
-   * GetActivityTask, SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat.
+   * take this activity's jobs and answer them, as IAM's states:GetActivityTask and states:SendTask* on
+   * the activity's ARN do on AWS: execute-api:Invoke on the engine's API, and a grant the API checks
+   * (lambda/runtime/access.ts '@activity') for GetActivityTask and DescribeActivity on this activity
+   * and SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat with the tokens of its tasks only.
+   * Creating, deleting and listing activities stay with `engine.grantAdmin`.
    */
   public grant(worker: iam.IGrantable): iam.Grant {
-    return this.engine.grantInvokeApi(worker);
+    return this.engine._grantAccess(worker, activityGrantKey(this.activityName), ['@activity']);
   }
 }

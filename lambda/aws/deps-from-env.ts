@@ -20,7 +20,7 @@ import { CloudWatchLogWriter } from './cloudwatch-log-writer';
 import { machineLogListener, observeHistory, type HistoryListener } from '../runtime/execution-logging';
 import { logger } from '../runtime/logger';
 // pure (no I/O, type-only imports): the same lines the local server writes
-import { logLinesFor } from '../local/execution-log';
+import { logLinesFor } from '../runtime/execution-log-lines';
 import { systemClock, type ExecutionStore } from '../ports';
 import { finishedMetricPoints, startedMetricPoints, type MetricPoint } from './execution-metrics';
 import { retentionPolicy } from '../runtime/retention';
@@ -121,7 +121,7 @@ function withExecutionLogs(store: ExecutionStore, region: string): ExecutionStor
 /** One Powertools line per line of the execution log, with the execution ARN, state name and trace id as keys. */
 export function executionLogLines(log: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>): HistoryListener {
   return (events, info) => {
-    const known = { executionArn: info.executionArn, stateMachineArn: info.stateMachineArn, traceId: info.traceId, startedAt: info.startDate, child: info.child, lastEventId: 0, taskStarted: new Map<string, number>() };
+    const known = { executionArn: info.executionArn, stateMachineArn: info.stateMachineArn, traceId: info.traceId, startedAt: info.startDate, child: info.child };
     for (const { level, message, timestamp: _at, traceId, ...keys } of logLinesFor(events, known, info.states)) {
       const write = level === 'DEBUG' ? log.debug : level === 'INFO' ? log.info : level === 'WARN' ? log.warn : log.error;
       write.call(log, message, { ...keys, ...(traceId !== undefined ? { xray_trace_id: traceId } : {}) });

@@ -96,6 +96,11 @@ export class HistoryWriter {
   }
 }
 
+/** Activity ARNs (arn:<p>:states:<region>:<account>:activity:<name>) get Activity* events, as on AWS. */
+export function isActivityArn(resource: string): boolean {
+  return /^arn:[^:]+:states:[^:]+:\d{12}:activity:[^:]+$/.test(resource);
+}
+
 /** Which family of task events a resource gets: direct Lambda ARNs use LambdaFunction*, integrations Task*. */
 export function isDirectLambdaArn(resource: string): boolean {
   return /^arn:[^:]+:lambda:[^:]*:[^:]*:function:/.test(resource);

@@ -8,7 +8,9 @@
  * answers with its usual ValidationException.
  */
 import { stateMachineNameOf, type AccessRequest, type ApiAction } from '../runtime/access';
+import { parseResource } from '../runtime/integrations/resources';
 import { stateMachineArnFor } from '../runtime/service';
+import { activityArnFor } from '../runtime/activities';
 import { taskTokensOf } from '../runtime/task-tokens';
 import type { EngineDeps } from '../runtime/deps';
 import type { HttpRequest } from './api-http';
@@ -17,10 +19,11 @@ import type { HttpRequest } from './api-http';
 const UNKNOWN = '';
 
 /**
- * Where each JSON-protocol action names its resource. 'engine': engine-wide (activities, TestState,
- * which runs tasks with a role it is given): only grants on every machine allow it.
+ * Where each JSON-protocol action names its resource. 'engine': engine-wide (creating, deleting and
+ * listing activities; TestState, which runs tasks with a role it is given): only grants on every
+ * machine allow it. 'activityArn': one activity, which its workers' grant allows (StepwrightActivity.grant).
  */
-const JSON_RESOURCE: Record<ApiAction, 'name' | 'stateMachineArn' | 'executionArn' | 'mapRunArn' | 'taskToken' | 'list' | 'none' | 'engine'> = {
+const JSON_RESOURCE: Record<ApiAction, 'name' | 'stateMachineArn' | 'executionArn' | 'mapRunArn' | 'taskToken' | 'list' | 'none' | 'engine' | 'activityArn'> = {
   CreateStateMachine: 'name',
   DescribeStateMachine: 'stateMachineArn',
   UpdateStateMachine: 'stateMachineArn',
@@ -41,14 +44,14 @@ const JSON_RESOURCE: Record<ApiAction, 'name' | 'stateMachineArn' | 'executionAr
   StartSyncExecution: 'stateMachineArn',
   TestState: 'engine',
   CreateActivity: 'engine',
-  DescribeActivity: 'engine',
+  DescribeActivity: 'activityArn',
   ListActivities: 'engine',
   DeleteActivity: 'engine',
-  GetActivityTask: 'engine',
+  GetActivityTask: 'activityArn',
 };
 
 /** REST routes (api-rest-routes.ts) by method and path shape: the action and where its resource is. */
-const REST: { method: string; path: RegExp; action: ApiAction; resource: 'name' | 'arn' | 'body-name' | 'taskToken' | 'none' }[] = [
+const REST: { method: string; path: RegExp; action: ApiAction; resource: 'name' | 'arn' | 'body-name' | 'taskToken' | 'none' | 'activity' }[] = [
   { method: 'POST', path: /^\/state-machines$/, action: 'CreateStateMachine', resource: 'body-name' },
   { method: 'GET', path: /^\/state-machines$/, action: 'ListStateMachines', resource: 'none' },
   { method: 'GET', path: /^\/state-machines\/[^/]+$/, action: 'DescribeStateMachine', resource: 'name' },
@@ -67,6 +70,9 @@ const REST: { method: string; path: RegExp; action: ApiAction; resource: 'name' 
   { method: 'POST', path: /^\/tasks\/success$/, action: 'SendTaskSuccess', resource: 'taskToken' },
   { method: 'POST', path: /^\/tasks\/failure$/, action: 'SendTaskFailure', resource: 'taskToken' },
   { method: 'POST', path: /^\/tasks\/heartbeat$/, action: 'SendTaskHeartbeat', resource: 'taskToken' },
+  // an activity's workers (creating, listing and deleting activities stay admin-only: not listed)
+  { method: 'GET', path: /^\/activities\/[^/]+$/, action: 'DescribeActivity', resource: 'activity' },
+  { method: 'POST', path: /^\/activities\/[^/]+\/task$/, action: 'GetActivityTask', resource: 'activity' },
 ];
 
 function bodyOf(req: HttpRequest): Record<string, unknown> {
@@ -88,11 +94,28 @@ function byName(deps: EngineDeps, action: ApiAction, name: unknown): AccessReque
   return name.startsWith('arn:') ? byArn(action, name) : { action, stateMachine: name, resource: stateMachineArnFor(deps, name) };
 }
 
-/** A task token names the execution it answers (checked by its MAC); a token that fails the check is refused later as InvalidToken. */
+/** An activity's ARN (arn:<p>:states:<region>:<account>:activity:<name>): its name, which a worker's grant names. */
+function byActivityArn(action: ApiAction, arn: unknown): AccessRequest {
+  const parsed = typeof arn === 'string' ? parseResource(arn) : undefined;
+  if (parsed?.kind !== 'activity') return { action, stateMachine: UNKNOWN, resource: '*' };
+  return { action, stateMachine: UNKNOWN, resource: parsed.activityArn, activity: parsed.activityArn.slice(parsed.activityArn.lastIndexOf(':') + 1) };
+}
+
+/**
+ * A task token names the execution it answers (checked by its MAC); a token that fails the check is
+ * refused later as InvalidToken. The token of an activity task is answered by that activity's workers
+ * too (as IAM allows states:SendTask* on the activity's ARN): the execution's snapshot says which
+ * activity the waiting Task names (one read of the record, only for a genuine token).
+ */
 async function byToken(deps: EngineDeps, action: ApiAction, token: unknown): Promise<AccessRequest> {
   if (typeof token !== 'string' || !deps.taskTokens) return { action, stateMachine: UNKNOWN, resource: '*' };
   const verified = (await taskTokensOf(deps)).verify(token);
-  return verified ? byArn(action, verified.executionArn) : { action, stateMachine: UNKNOWN, resource: '*' };
+  if (!verified) return { action, stateMachine: UNKNOWN, resource: '*' };
+  const request = byArn(action, verified.executionArn);
+  const rec = await deps.store.getExecution(verified.executionArn);
+  const waiting = Object.values(rec?.snapshot?.runs ?? {}).find((r) => r.waiting?.kind === 'task' && r.waiting.token === verified.token)?.waiting;
+  const activity = waiting?.kind === 'task' ? byActivityArn(action, waiting.resource).activity : undefined;
+  return activity === undefined ? request : { ...request, activity };
 }
 
 /**
@@ -121,6 +144,8 @@ export async function jsonAccessRequest(deps: EngineDeps, req: HttpRequest, targ
       return { action: a, stateMachine: '*', resource: '*' };
     case 'engine':
       return { action: a, stateMachine: UNKNOWN, resource: '*' };
+    case 'activityArn':
+      return byActivityArn(a, b.activityArn);
   }
 }
 
@@ -151,5 +176,8 @@ export async function restAccessRequest(deps: EngineDeps, req: HttpRequest): Pro
       return byToken(deps, r.action, bodyOf(req).taskToken);
     case 'none':
       return { action: r.action, stateMachine: '*', resource: '*' };
+    case 'activity':
+      // by name or ARN, as the route takes it (api-rest-routes.ts activityArnOf)
+      return byActivityArn(r.action, param === undefined || param.startsWith('arn:') ? param : activityArnFor(deps, param));
   }
 }

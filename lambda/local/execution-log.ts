@@ -9,6 +9,7 @@
  * be switched to a readable form, and a sink passed in lets the tests read the lines.
  */
 import type { HistoryEvent } from '../engine/history';
+import { logLinesFor, type LogLine } from '../runtime/execution-log-lines';
 import type { ExecutionEvents, ExecutionInfo } from './execution-events';
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
@@ -29,64 +30,7 @@ export interface ExecutionLogOptions {
   service?: string;
 }
 
-export interface LogLine {
-  level: Exclude<ExecutionLogLevel, 'SILENT'>;
-  message: string;
-  timestamp: string;
-  executionArn: string;
-  stateName?: string;
-  traceId?: string;
-  [field: string]: unknown;
-}
-
-const ENDS: Record<string, string> = { ExecutionSucceeded: 'SUCCEEDED', ExecutionFailed: 'FAILED', ExecutionTimedOut: 'TIMED_OUT', ExecutionAborted: 'ABORTED' };
-const TASK_FAILURES = new Set(['TaskFailed', 'TaskTimedOut', 'LambdaFunctionFailed', 'LambdaFunctionTimedOut', 'LambdaFunctionStartFailed', 'LambdaFunctionScheduleFailed', 'TaskStartFailed', 'TaskSubmitFailed']);
-
-/** The details member of an event (AWS names it after the type), or {}. */
-export function detailsOf(e: HistoryEvent): Record<string, unknown> {
-  const key = Object.keys(e).find((k) => k.endsWith('EventDetails'));
-  return key ? ((e[key] as Record<string, unknown>) ?? {}) : {};
-}
-
-/** The lines a batch of one execution's new history events makes (the pure part, tested alone). */
-export function logLinesFor(events: HistoryEvent[], info: ExecutionInfo, states: (string | undefined)[]): LogLine[] {
-  const lines: LogLine[] = [];
-  let state: string | undefined;
-  const base = (e: HistoryEvent, level: LogLine['level'], message: string, fields: Record<string, unknown> = {}): LogLine => ({
-    level,
-    message,
-    timestamp: e.timestamp,
-    executionArn: info.executionArn,
-    ...(state !== undefined ? { stateName: state } : {}),
-    ...(info.traceId !== undefined ? { traceId: info.traceId } : {}),
-    ...fields,
-  });
-  events.forEach((e, i) => {
-    const d = detailsOf(e);
-    state = states[i];
-    if (e.type.endsWith('StateEntered')) {
-      lines.push(base(e, 'DEBUG', 'state entered', { stateType: e.type.slice(0, -'StateEntered'.length) }));
-    } else if (e.type === 'ExecutionStarted' && !info.child) {
-      // no state yet: the line names the one the execution starts in, entered in the same batch
-      const first = events.slice(i + 1).find((x) => x.type.endsWith('StateEntered'));
-      if (first) state = String(detailsOf(first).name);
-      lines.push(base(e, 'INFO', 'execution started', { stateMachineArn: info.stateMachineArn }));
-    } else if (TASK_FAILURES.has(e.type)) {
-      lines.push(base(e, 'WARN', 'task attempt failed', { error: d.error, cause: d.cause, event: e.type }));
-    } else if (ENDS[e.type] && !info.child) {
-      const status = ENDS[e.type];
-      const start = Date.parse(info.startedAt ?? '');
-      const durationMs = Number.isFinite(start) ? Date.parse(e.timestamp) - start : undefined;
-      const failed = status !== 'SUCCEEDED';
-      lines.push(base(e, failed ? 'ERROR' : 'INFO', `execution ${status === 'SUCCEEDED' ? 'succeeded' : status === 'FAILED' ? 'failed' : status === 'TIMED_OUT' ? 'timed out' : 'aborted'}`, {
-        status,
-        ...(durationMs !== undefined ? { durationMs } : {}),
-        ...(failed ? { error: d.error, cause: d.cause } : {}),
-      }));
-    }
-  });
-  return lines;
-}
+export type { LogLine } from '../runtime/execution-log-lines';
 
 const RANK: Record<ExecutionLogLevel, number> = { DEBUG: 0, INFO: 1, WARN: 2, ERROR: 3, SILENT: 4 };
 

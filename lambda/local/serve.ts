@@ -15,6 +15,7 @@ import type { FanOutMode } from '../engine/interpreter';
 import type { EngineDeps } from '../runtime/deps';
 import { attachExecutionEvents } from './execution-events';
 import { startExecutionLog, type ExecutionLogLevel } from './execution-log';
+import { lineLogWriter, machineLogListener, observeHistory } from '../runtime/execution-logging';
 import { setLogLevel } from '../runtime/logger';
 
 export interface ServeOptions {
@@ -85,6 +86,12 @@ export async function serve(opts: ServeOptions): Promise<void> {
   // the log listens before the HTTP side hands out the engine: no execution started through it is missed
   setLogLevel(opts.logLevel ?? 'INFO');
   startExecutionLog(attachExecutionEvents(engine.deps), { level: opts.logLevel ?? 'INFO', format: process.stdout.isTTY ? 'pretty' : 'json', write: (line) => console.log(line) });
+  // each machine's own loggingConfiguration (ALL / ERROR / FATAL): its events as JSON lines naming the
+  // log group they would go to on AWS (where the worker writes them to CloudWatch Logs)
+  const store = engine.deps.store;
+  engine.deps.store = observeHistory(store, [machineLogListener(() => store, lineLogWriter((line) => console.log(line)))], (e, executionArn) =>
+    console.error(`could not write the execution log of ${executionArn}: ${(e as Error)?.message ?? String(e)}`),
+  );
   // task modules (examples/tasks.js prints a curl for the approval) learn where they are served
   process.env.STEPWRIGHT_ENDPOINT = http.url;
   engineStarted(engine.deps);

@@ -31,6 +31,8 @@ export const ACTION_GROUPS: Readonly<Record<string, readonly ApiAction[]>> = {
   '@read': ['DescribeStateMachine', 'ListStateMachines', 'ListExecutions', 'DescribeExecution', 'GetExecutionHistory', 'DescribeMapRun', 'ListMapRuns', 'ValidateStateMachineDefinition'],
   '@task': ['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'],
   '@redrive': ['RedriveExecution'],
+  // an activity's workers (StepwrightActivity.grant), as IAM's states:GetActivityTask and states:SendTask* on its ARN
+  '@activity': ['GetActivityTask', 'DescribeActivity', 'SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'],
   '@admin': [...API_ACTIONS],
   '*': [...API_ACTIONS],
 };
@@ -60,6 +62,19 @@ export interface AccessRequest {
   readonly stateMachine: string;
   /** the ARN shown in the refusal */
   readonly resource: string;
+  /**
+   * The activity it touches, by name (GetActivityTask, DescribeActivity, or SendTask* with the token of
+   * an activity task): a grant on `activity:<name>` (activityGrantKey) allows it too.
+   */
+  readonly activity?: string;
+}
+
+/**
+ * The key a grant on an activity records in place of a state machine name: `activity:<name>`. A
+ * state machine's name cannot hold ':' (AWS's naming rule), so the two never clash.
+ */
+export function activityGrantKey(activityName: string): string {
+  return `activity:${activityName}`;
 }
 
 /** Expands a grant's action list (groups included); an unknown name is an error naming it. */
@@ -125,7 +140,8 @@ function accountOf(arn: string): string | undefined {
 export function isAllowed(policy: AccessPolicy, caller: Caller | undefined, request: AccessRequest): boolean {
   if (!caller) return false;
   return policy.grants.some(([principal, machine, actions]) =>
-    (machine === '*' || machine === request.stateMachine || (request.stateMachine === '*' && grantsEngineWide(request.action))) &&
+    (machine === '*' || machine === request.stateMachine || (request.stateMachine === '*' && grantsEngineWide(request.action)) ||
+      (request.activity !== undefined && machine === activityGrantKey(request.activity))) &&
     principalMatches(principal, caller) &&
     (actions.some((a) => a === '*' || a === '@admin') || expandActions(actions).has(request.action as ApiAction)));
 }

@@ -22,6 +22,8 @@ test('item size: names plus values (UTF-8 strings, binary bytes, numbers by sign
   expect(numberBytes('1000')).toBe(2); // trailing zeros trimmed
   expect(itemSize({ m: { M: { k: s('v') } } })).toBe(1 + 3 + 1 + 1 + 1); // 3 overhead, 1 per element, name, value
   expect(itemSize({ flag: { BOOL: true } })).toBe(5);
+  // the same item as the document client reads it back (native values) measures the same
+  expect(itemSize({ ab: 'héllo', n: 12345, b: new Uint8Array(10) })).toBe(itemSize({ ab: s('héllo'), n: { N: '12345' }, b: { B: new Uint8Array(10) } }));
 });
 
 test('a write is billed per started KB of the larger image; a 1 KB item costs 1, a byte more costs 2', () => {

@@ -1,11 +1,13 @@
 /**
  * engine.addActivity: the activity item written into the engine's table at deploy time (a custom
  * resource's UpdateItem, DeleteItem on removal), its ARN usable as a Task Resource, and
- * activity.grant(worker) giving the worker the engine's API; no cdk-nag finding left unacknowledged.
+ * activity.grant(worker) giving the worker the engine's API and a grant on that activity only; no
+ * cdk-nag finding left unacknowledged.
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { engineStack, grants, violations } from './helpers';
+import { expandActions, isAllowed, parseAccessPolicy } from '../../lambda/runtime/access';
+import { engineStack, grants, resource, violations } from './helpers';
 
 function withActivity() {
   const built = engineStack();
@@ -42,11 +44,27 @@ describe('engine.addActivity', () => {
     expect(() => Template.fromStack(stack)).not.toThrow();
   });
 
-  it('grant(worker) lets the worker call the engine API (GetActivityTask, SendTask*)', () => {
-    const { stack, activity } = withActivity();
+  it('grant(worker) gives execute-api:Invoke and records GetActivityTask, DescribeActivity and SendTask* on this activity only', () => {
+    const { stack, engine, activity } = withActivity();
+    engine.addActivity('Other', { name: 'transcode' });
     const worker = new iam.Role(stack, 'WorkerHost', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
     activity.grant(worker);
-    expect(grants(Template.fromStack(stack), 'WorkerHost').map((g) => g.action)).toContain('execute-api:Invoke');
+    const template = Template.fromStack(stack);
+    expect(grants(template, 'WorkerHost').map((g) => g.action)).toContain('execute-api:Invoke');
+    // the grants the API function reads: the worker's role (a token) replaced by a marker
+    const env = resource(template, 'AWS::Lambda::Function', 'EngineApi').props.Environment.Variables.STEPWRIGHT_ACCESS_GRANTS as { 'Fn::Join': [string, (string | object)[]] };
+    const text = env['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'arn:aws:iam::123456789012:role/WorkerHost')).join('');
+    const policy = parseAccessPolicy(text);
+    expect(policy.grants).toEqual([['arn:aws:iam::123456789012:role/WorkerHost', 'activity:resize-images', ['@activity']]]);
+    expect([...expandActions(policy.grants[0][2])].sort()).toEqual(['DescribeActivity', 'GetActivityTask', 'SendTaskFailure', 'SendTaskHeartbeat', 'SendTaskSuccess']);
+    // as the API checks it: this activity's jobs, not another's, and no engine-wide activity action
+    const caller = { userArn: 'arn:aws:sts::123456789012:assumed-role/WorkerHost/i-0abc' };
+    const on = (action: string, name?: string) => isAllowed(policy, caller, { action, stateMachine: '', resource: '*', ...(name ? { activity: name } : {}) });
+    expect(on('GetActivityTask', 'resize-images')).toBe(true);
+    expect(on('GetActivityTask', 'transcode')).toBe(false);
+    expect(on('CreateActivity')).toBe(false);
+    expect(on('DeleteActivity', 'resize-images')).toBe(false);
+    expect(on('ListActivities')).toBe(false);
   });
 
   it('refuses an invalid name at synth, naming it', () => {

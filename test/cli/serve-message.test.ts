@@ -53,3 +53,28 @@ it('logs executions as JSON lines when its output is not a terminal', async () =
   expect(done).toMatchObject({ level: 'INFO', service: 'stepwright', stateName: 'Hi', status: 'SUCCEEDED' });
   expect(done.xray_trace_id).toMatch(/^Root=1-/);
 });
+
+it("writes a machine's own loggingConfiguration (ERROR) as JSON lines naming its log group, only the failure events", async () => {
+  const group = 'arn:aws:logs:us-east-1:123456789012:log-group:/stepwright/fails:*';
+  const create = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.CreateStateMachine' },
+    body: JSON.stringify({
+      name: 'logged-fails',
+      roleArn: 'arn:aws:iam::123456789012:role/r',
+      definition: JSON.stringify({ StartAt: 'Go', States: { Go: { Type: 'Pass', Next: 'Boom' }, Boom: { Type: 'Fail', Error: 'Broke', Cause: 'on purpose' } } }),
+      loggingConfiguration: { level: 'ERROR', includeExecutionData: false, destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: group } }] },
+    }),
+  });
+  expect(create.status).toBe(200);
+  const { stateMachineArn } = (await create.json()) as { stateMachineArn: string };
+  const start = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.StartExecution' }, body: JSON.stringify({ stateMachineArn, input: '{}' }) });
+  const { executionArn } = (await start.json()) as { executionArn: string };
+  const machineLines = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.logGroup === group && l.execution_arn === executionArn);
+  await until('the failure in the machine log', () => (machineLines().some((l) => l.type === 'ExecutionFailed') ? true : undefined));
+  const types = machineLines().map((l) => l.type);
+  // ERROR: failure events only (FailStateEntered counts); no successful state's events
+  expect(types).toContain('ExecutionFailed');
+  expect(types).not.toContain('PassStateEntered');
+  expect(types).not.toContain('ExecutionStarted');
+});

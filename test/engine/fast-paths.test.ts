@@ -119,3 +119,28 @@ describe('JSONPath states run synchronously', () => {
     expect(small.cause).toMatch(/^An error occurred while executing the state 'Stop' \(entered at the event id #6\)\. The JSONPath '\$\.err\.Error' specified for the field 'ErrorPath' could not be found/);
   });
 });
+
+describe('Map items started synchronously (JSONPath) and through promises (JSONata)', () => {
+  const items = Array.from({ length: 45 }, (_, i) => ({ n: i })); // more than one window of 40
+  const machine = (language: 'JSONPath' | 'JSONata'): StateMachineDefinition => ({
+    QueryLanguage: language,
+    StartAt: 'Each',
+    States: {
+      Each:
+        language === 'JSONPath'
+          ? { Type: 'Map', ItemsPath: '$.items', ItemSelector: { 'i.$': '$$.Map.Item.Index', 'n.$': '$$.Map.Item.Value.n' }, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true }
+          : { Type: 'Map', Items: '{% $states.input.items %}', ItemSelector: { i: '{% $states.context.Map.Item.Index %}', n: '{% $states.context.Map.Item.Value.n %}' }, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true },
+    },
+  });
+
+  it('give the same output and the same history', async () => {
+    const viaPath = await runExecution({ definition: machine('JSONPath'), input: { items }, fastTimers: true, random });
+    const viaJsonata = await runExecution({ definition: machine('JSONata'), input: { items }, fastTimers: true, random });
+    expect(viaPath.status).toBe('SUCCEEDED');
+    expect(viaPath.output).toEqual(items.map((item, i) => ({ i, n: item.n })));
+    expect(viaJsonata.output).toEqual(viaPath.output);
+    const shape = (h: typeof viaPath.history) => h.map((e) => `${e.id} ${e.type} ${JSON.stringify((e.mapIterationStartedEventDetails ?? e.mapIterationSucceededEventDetails ?? {}))}`);
+    expect(shape(viaJsonata.history)).toEqual(shape(viaPath.history));
+    expect(viaPath.history.filter((e) => e.type === 'MapIterationStarted')).toHaveLength(45);
+  });
+});

@@ -99,6 +99,17 @@ describe('States.Runtime inside a spread child fails the whole execution, as inl
     expect(b).toEqual(a);
   });
 
+  it('a catchable error two spread levels down (a Map item in a Parallel branch): the cause names the ids the history shows, as inline', async () => {
+    // JSONata: `$number` of a string that is no number fails with States.QueryEvaluationError, which the cause prefixes with the state's entry event id
+    const jsonata = { StartAt: 'Work', States: { Work: { Type: 'Task', Resource: FN('Echo'), Next: 'Read' }, Read: { Type: 'Pass', QueryLanguage: 'JSONata', Output: '{% $number($states.input.n) %}', End: true } } };
+    const branch = { StartAt: 'Each', States: { Each: { Type: 'Map', MaxConcurrency: 1, ItemProcessor: jsonata, End: true } } };
+    const def = { StartAt: 'Both', States: { Both: { Type: 'Parallel', Branches: [branch], End: true } } };
+    const [a, b] = await both(def, [{ n: '1' }, { n: 'x' }]);
+    expect(a).toMatchObject({ status: 'FAILED', error: 'States.QueryEvaluationError' });
+    expect(a.cause).toMatch(/\(entered at the event id #\d+\)/);
+    expect(b).toEqual(a);
+  });
+
   it('the same Map without the error still succeeds in both (the flag is for execution errors only)', async () => {
     const def = { StartAt: 'Each', States: { Each: mapOf(['States.Runtime']), Caught: caught } };
     const [a, b] = await both(def, [{ a: 1 }, { a: 2 }]);

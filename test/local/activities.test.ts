@@ -13,6 +13,8 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   GetActivityTaskCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   InvalidArn,
   ListActivitiesCommand,
   SendTaskFailureCommand,
@@ -46,6 +48,11 @@ async function finished(executionArn: string): Promise<DescribeExecutionCommandO
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return d.status === 'RUNNING' ? undefined : d;
   });
+}
+
+/** The execution's history as GetExecutionHistory gives it. */
+async function historyOf(executionArn: string): Promise<HistoryEvent[]> {
+  return (await sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events!;
 }
 
 /** A machine with one activity Task, then a Pass that keeps the result. */
@@ -120,6 +127,14 @@ describe('an activity worker completes jobs', () => {
     const d = await finished(executionArn!);
     expect(d.status).toBe('SUCCEEDED');
     expect(JSON.parse(d.output!)).toEqual({ job: 'hello', result: { shouted: 'HELLO' } });
+    // the history AWS writes for an activity task: Activity* events, not Task*
+    const events = await historyOf(executionArn!);
+    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivitySucceeded', 'TaskStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    const scheduled = events.find((e) => e.type === 'ActivityScheduled')!;
+    expect(scheduled.activityScheduledEventDetails).toEqual({ resource: activityArn, input: '{"job":"hello"}', inputDetails: { truncated: false }, timeoutInSeconds: 3600, heartbeatInSeconds: 600 });
+    const succeeded = events.find((e) => e.type === 'ActivitySucceeded')!;
+    expect(JSON.parse(succeeded.activitySucceededEventDetails!.output!)).toEqual({ shouted: 'HELLO' });
+    expect(succeeded.activitySucceededEventDetails!.outputDetails).toEqual({ truncated: false });
   });
 
   it('SendTaskFailure fails the Task with the worker\'s error and cause', async () => {
@@ -129,6 +144,11 @@ describe('an activity worker completes jobs', () => {
     await until('the worker to refuse the job', async () => ((await workOnce(activityArn!, () => ({ error: 'Worker.Refused', cause: 'not today' }))) ? true : undefined));
     const d = await finished(executionArn!);
     expect(d).toMatchObject({ status: 'FAILED', error: 'Worker.Refused', cause: 'not today' });
+    const events = await historyOf(executionArn!);
+    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivityFailed', 'ExecutionFailed']);
+    // no TimeoutSeconds or HeartbeatSeconds on this Task: none in the event
+    expect(events[2].activityScheduledEventDetails).toEqual({ resource: activityArn, input: '{"job":"x"}', inputDetails: { truncated: false } });
+    expect(events[3].activityFailedEventDetails).toEqual({ error: 'Worker.Refused', cause: 'not today' });
   });
 
   it('a job whose worker stops heartbeating fails with States.HeartbeatTimeout', async () => {
@@ -139,6 +159,9 @@ describe('an activity worker completes jobs', () => {
     const taken = await until('a worker to take the job', async () => (await sfn.send(new GetActivityTaskCommand({ activityArn }))).taskToken || undefined);
     const d = await finished(executionArn!);
     expect(d).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
+    const timedOut = (await historyOf(executionArn!)).filter((e) => e.type.startsWith('Activity'));
+    expect(timedOut.map((e) => e.type)).toEqual(['ActivityScheduled', 'ActivityTimedOut']);
+    expect(timedOut[1].activityTimedOutEventDetails).toMatchObject({ error: 'States.HeartbeatTimeout' });
     // the worker's late answer is refused as AWS refuses it
     await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: taken, output: '{}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
   });

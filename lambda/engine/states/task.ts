@@ -6,7 +6,7 @@ import { StatesError, ErrorNames } from '../../asl/errors';
 import { splitResource, regionOf } from '../arns';
 import { effectiveInput, readPath, type StateEnv } from '../dataflow';
 import { isCallbackResource, type TaskState } from '../definition';
-import { isDirectLambdaArn } from '../history';
+import { isActivityArn, isDirectLambdaArn } from '../history';
 import { payloadLimitProblem, TOO_DEEP } from '../limits';
 import type { StateFailure, StepContext } from '../step-context';
 import type { Run } from '../types';
@@ -31,6 +31,15 @@ export async function execTask(ctx: StepContext, run: Run, state: TaskState): Pr
   if (isDirectLambdaArn(resource)) {
     history.add('LambdaFunctionScheduled', { resource, input: history.payload(input), inputDetails: { truncated: false }, ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}) });
     history.add('LambdaFunctionStarted');
+  } else if (isActivityArn(resource)) {
+    // AWS writes ActivityStarted only when a worker takes the job (GetActivityTask), not here
+    history.add('ActivityScheduled', {
+      resource,
+      input: history.payload(input),
+      inputDetails: { truncated: false },
+      ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}),
+      ...(heartbeatSeconds !== undefined ? { heartbeatInSeconds: heartbeatSeconds } : {}),
+    });
   } else {
     const { resourceType, resourceName } = splitResource(resource);
     history.add('TaskScheduled', { resourceType, resource: resourceName, region: regionOf(ctx.snap.execution.arn), parameters: history.payload(input), ...(timeoutSeconds !== undefined ? { timeoutInSeconds: timeoutSeconds } : {}) });
@@ -76,10 +85,11 @@ async function numberField(state: TaskState, env: StateEnv, field: 'TimeoutSecon
   return undefined;
 }
 
-/** The history event of a task's outcome: LambdaFunction... for a direct Lambda ARN, Task... otherwise. */
+/** The history event of a task's outcome: LambdaFunction... for a direct Lambda ARN, Activity... for an activity, Task... otherwise. */
 export function taskEvent(ctx: StepContext, resource: string, outcome: 'Succeeded' | 'Failed' | 'TimedOut', details: Record<string, unknown>): void {
   const clean = Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined));
   if (isDirectLambdaArn(resource)) ctx.history.add(`LambdaFunction${outcome}`, clean);
+  else if (isActivityArn(resource)) ctx.history.add(`Activity${outcome}`, clean);
   else {
     const { resourceType, resourceName } = splitResource(resource);
     ctx.history.add(`Task${outcome}`, { resourceType, resource: resourceName, ...clean });
