@@ -13,8 +13,6 @@
  * case recorded one, read here through GetExecutionHistory as a user reads it.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { startLocalEngine, type LocalEngine } from '../local/local-engine';
 import { LocalTaskInvoker } from '../local/local-invoker';
 import { resolverFromTable } from '../local/tasks';
@@ -23,7 +21,7 @@ import type { FanOutMode } from '../engine/interpreter';
 import type { HistoryEvent } from '../engine/history';
 import type { TaskInvoker, TaskOutcome, TaskRequest } from '../ports';
 import { tasksFromBehaviours } from './behaviours';
-import { caseDifferences, loadCases, parseExpectations, ConformanceDirError, type CaseOutcome, type CaseResult, type ConformanceCase, type ConformanceSummary } from './run';
+import { caseDifferences, reportOutcomes, selectCases, type CaseOutcome, type CaseResult, type ConformanceCase, type ConformanceSummary } from './run';
 import { forEachLimited } from '../for-each-limited';
 
 export interface DurableConformanceOptions {
@@ -150,12 +148,7 @@ export async function runCaseDurably(runner: DurableCaseRunner, c: ConformanceCa
 }
 
 export async function runConformanceDurable(dir: string, opts: DurableConformanceOptions = {}): Promise<ConformanceSummary> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConformanceDirError(`conformance folder not found: ${dir}`);
-  const casesDir = existsSync(join(dir, 'cases')) ? join(dir, 'cases') : dir;
-  let cases = loadCases(casesDir);
-  if (cases.length === 0) throw new ConformanceDirError(`no conformance cases under ${dir}`);
-  if (opts.filter) cases = cases.filter((c) => c.name.includes(opts.filter!) || c.group === opts.filter);
-  const known = opts.expectationsFile && existsSync(opts.expectationsFile) ? parseExpectations(readFileSync(opts.expectationsFile, 'utf8')) : new Map<string, string>();
+  const { cases, known } = selectCases(dir, opts);
   const runner = await startDurableCaseRunner(opts.fanOut ?? 'auto');
   const outcomes: CaseOutcome[] = new Array<CaseOutcome>(cases.length);
   try {
@@ -165,45 +158,5 @@ export async function runConformanceDurable(dir: string, opts: DurableConformanc
   } finally {
     await runner.close();
   }
-  return report(cases, outcomes, known, opts.log ?? ((l: string) => console.log(l)));
-}
-
-function short(v: unknown): string {
-  const s = v === undefined ? 'undefined' : JSON.stringify(v);
-  return s.length > 160 ? `${s.slice(0, 157)}...` : s;
-}
-
-/** The in-process runner's report (run.ts), for outcomes gathered out of order: failures, groups, the summary line. */
-function report(cases: ConformanceCase[], outcomes: CaseOutcome[], known: Map<string, string>, log: (line: string) => void): ConformanceSummary {
-  const groups = new Map<string, { passed: number; failed: number }>();
-  const unexpected: string[] = [];
-  const nowPassing: string[] = [];
-  let passed = 0;
-  let failed = 0;
-  cases.forEach((c, i) => {
-    const outcome = outcomes[i];
-    const g = groups.get(c.group) ?? { passed: 0, failed: 0 };
-    groups.set(c.group, g);
-    if (outcome.passed) {
-      passed++;
-      g.passed++;
-      if (known.has(c.name)) nowPassing.push(c.name);
-      return;
-    }
-    failed++;
-    g.failed++;
-    if (known.has(c.name)) return;
-    unexpected.push(c.name);
-    log(`FAIL ${c.group}/${c.name}`);
-    for (const d of outcome.differences.slice(0, 5)) log(`  ${d.path}: expected ${short(d.expected)}, got ${short(d.actual)}`);
-  });
-  log('');
-  for (const [name, g] of [...groups.entries()].sort()) log(`${name.padEnd(30)} ${g.passed} passed, ${g.failed} failed`);
-  const listedFailing = [...known.keys()].filter((n) => cases.some((c) => c.name === n) && !nowPassing.includes(n));
-  log('');
-  log(`known failures (listed in the expectations file): ${listedFailing.length}`);
-  for (const n of nowPassing) log(`NOW PASSING (remove it from the expectations file): ${n}`);
-  log(`unexpected failures: ${unexpected.length}`);
-  log(`${passed} passed, ${failed} failed`);
-  return { passed, failed, unexpected, nowPassing };
+  return reportOutcomes(cases, outcomes, known, opts.log ?? ((l: string) => console.log(l)));
 }

@@ -160,36 +160,45 @@ export interface ConformanceSummary {
   nowPassing: string[];
 }
 
-export async function runConformance(dir: string, opts: { expectationsFile?: string; filter?: string; log?: (line: string) => void } = {}): Promise<ConformanceSummary> {
-  const log = opts.log ?? ((l: string) => console.log(l));
+/** The cases a run takes (the corpus, filtered) and the expectations file's known failures. */
+export function selectCases(dir: string, opts: { expectationsFile?: string; filter?: string }): { cases: ConformanceCase[]; known: Map<string, string> } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ConformanceDirError(`conformance folder not found: ${dir}`);
   const casesDir = existsSync(join(dir, 'cases')) ? join(dir, 'cases') : dir;
   let cases = loadCases(casesDir);
   if (cases.length === 0) throw new ConformanceDirError(`no conformance cases under ${dir}`);
   if (opts.filter) cases = cases.filter((c) => c.name.includes(opts.filter!) || c.group === opts.filter);
   const known = opts.expectationsFile && existsSync(opts.expectationsFile) ? parseExpectations(readFileSync(opts.expectationsFile, 'utf8')) : new Map<string, string>();
+  return { cases, known };
+}
+
+/**
+ * The report of a run, shared by the in-process and the durable runner: each unexpected failure with
+ * its first differences, the counts per group, the known failures and those now passing, and the
+ * summary line `N passed, N failed` that CI reads. outcomes[i] is cases[i]'s.
+ */
+export function reportOutcomes(cases: ConformanceCase[], outcomes: CaseOutcome[], known: Map<string, string>, log: (line: string) => void): ConformanceSummary {
   const groups = new Map<string, { passed: number; failed: number }>();
   const unexpected: string[] = [];
   const nowPassing: string[] = [];
   let passed = 0;
   let failed = 0;
-  for (const c of cases) {
-    const outcome = await runCase(c);
+  cases.forEach((c, i) => {
+    const outcome = outcomes[i];
     const g = groups.get(c.group) ?? { passed: 0, failed: 0 };
     groups.set(c.group, g);
     if (outcome.passed) {
       passed++;
       g.passed++;
       if (known.has(c.name)) nowPassing.push(c.name);
-      continue;
+      return;
     }
     failed++;
     g.failed++;
-    if (known.has(c.name)) continue;
+    if (known.has(c.name)) return;
     unexpected.push(c.name);
     log(`FAIL ${c.group}/${c.name}`);
     for (const d of outcome.differences.slice(0, 5)) log(`  ${d.path}: expected ${short(d.expected)}, got ${short(d.actual)}`);
-  }
+  });
   log('');
   for (const [name, g] of [...groups.entries()].sort()) log(`${name.padEnd(30)} ${g.passed} passed, ${g.failed} failed`);
   const listedFailing = [...known.keys()].filter((n) => cases.some((c) => c.name === n) && !nowPassing.includes(n));
@@ -199,4 +208,11 @@ export async function runConformance(dir: string, opts: { expectationsFile?: str
   log(`unexpected failures: ${unexpected.length}`);
   log(`${passed} passed, ${failed} failed`);
   return { passed, failed, unexpected, nowPassing };
+}
+
+export async function runConformance(dir: string, opts: { expectationsFile?: string; filter?: string; log?: (line: string) => void } = {}): Promise<ConformanceSummary> {
+  const { cases, known } = selectCases(dir, opts);
+  const outcomes: CaseOutcome[] = [];
+  for (const c of cases) outcomes.push(await runCase(c));
+  return reportOutcomes(cases, outcomes, known, opts.log ?? ((l: string) => console.log(l)));
 }
