@@ -178,9 +178,8 @@ function entryIndex(own: Merged, name: string, id: number): number | undefined {
  * event id #N", counted in the child's own history) become the ids the parent's history shows for
  * those events, where the child's events are folded into it (an INLINE Map's item, a Parallel's
  * branch: AWS counts them in the parent's history). A DISTRIBUTED Map's child keeps its own ids, as
- * its history on AWS is its own. The ids are read as the child's own stored ids: a cause that a
- * grandchild passed up through a child which itself folds spread fan-outs may keep ids of the child's
- * view instead (docs/fan-out.md).
+ * its history on AWS is its own. A cause that a grandchild passed up names ids of the child's view
+ * instead of its stored ids (entryIndex tells them apart), so a cause is renumbered level by level.
  */
 export async function causeAsParentShows(deps: EngineDeps, child: ExecutionRecord): Promise<string | undefined> {
   const cause = child.cause;

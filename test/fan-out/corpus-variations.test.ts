@@ -2,7 +2,7 @@
  * Inline and spread give the same execution for definitions nobody recorded: the corpus cases with a
  * Map or Parallel, each item processor and branch given a Task first (a task that echoes its input, so
  * the data is unchanged) so that fan-out `auto` really spreads them, run on the durable engine with
- * fan-out `inline` and `auto`. Status, output, error, cause and history must be the same.
+ * fan-out `inline`, `auto` and `spread` (every Map and Parallel). Status, output, error, cause and history must be the same.
  *
  * Where the order of events depends on timing (a Parallel's branches, a Map with more than one item
  * at a time: inline they interleave, spread each one's events follow one another, docs/fan-out.md),
@@ -68,11 +68,12 @@ function comparable(r: CaseResult, timing: boolean) {
 
 let inline: DurableCaseRunner;
 let auto: DurableCaseRunner;
+let spread: DurableCaseRunner;
 beforeAll(async () => {
-  [inline, auto] = await Promise.all([startDurableCaseRunner('inline'), startDurableCaseRunner('auto')]);
+  [inline, auto, spread] = await Promise.all([startDurableCaseRunner('inline'), startDurableCaseRunner('auto'), startDurableCaseRunner('spread')]);
 });
 afterAll(async () => {
-  await Promise.all([inline?.close(), auto?.close()]);
+  await Promise.all([inline?.close(), auto?.close(), spread?.close()]);
 });
 
 it('the variation inserts a Task into every item processor and branch', () => {
@@ -83,9 +84,10 @@ it('the variation inserts a Task into every item processor and branch', () => {
 });
 
 describe.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-  it('ends the same inline and spread (auto, with a Task in every item and branch)', async () => {
-    const [a, b] = await Promise.all([inline.run(c), auto.run(c)]);
+  it('ends the same inline, auto and spread (with a Task in every item and branch)', async () => {
+    const [a, b, d] = await Promise.all([inline.run(c), auto.run(c), spread.run(c)]);
     const timing = interleaves(c.definition);
     expect(comparable(b, timing)).toEqual(comparable(a, timing));
+    expect(comparable(d, timing)).toEqual(comparable(a, timing));
   });
 });

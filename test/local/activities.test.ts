@@ -159,7 +159,7 @@ describe('an activity worker completes jobs', () => {
     const taken = await until('a worker to take the job', async () => (await sfn.send(new GetActivityTaskCommand({ activityArn }))).taskToken || undefined);
     const d = await finished(executionArn!);
     expect(d).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
-    const timedOut = (await historyOf(executionArn!)).filter((e) => e.type.startsWith('Activity'));
+    const timedOut = (await historyOf(executionArn!)).filter((e) => e.type?.startsWith('Activity'));
     expect(timedOut.map((e) => e.type)).toEqual(['ActivityScheduled', 'ActivityTimedOut']);
     expect(timedOut[1].activityTimedOutEventDetails).toMatchObject({ error: 'States.HeartbeatTimeout' });
     // the worker's late answer is refused as AWS refuses it

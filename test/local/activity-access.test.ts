@@ -17,8 +17,10 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createApiHandler } from '../../lambda/handlers/api';
 import { enableLocalAccessChecks } from '../../lambda/handlers/api-router';
-import { activityGrantKey } from '../../lambda/runtime/access';
+import { activityGrantKey, type AccessPolicy } from '../../lambda/runtime/access';
 import * as activities from '../../lambda/runtime/activities';
 import { startTestServer, until } from '../runtime/harness';
 
@@ -37,21 +39,20 @@ let transcode: string;
 let jobs: string;
 const clients: SFNClient[] = [];
 
+const policy: AccessPolicy = {
+  grants: [
+    [RESIZER, activityGrantKey('resize'), ['@activity']],
+    [TRANSCODER, activityGrantKey('transcode'), ['@activity']],
+    [OPS, 'jobs', ['@start', '@read']],
+  ],
+};
+
 beforeAll(async () => {
   server = await startTestServer();
   resize = (await activities.createActivity(server.deps, { name: 'resize' })).activityArn;
   transcode = (await activities.createActivity(server.deps, { name: 'transcode' })).activityArn;
   jobs = await server.machine('jobs', { StartAt: 'Resize', States: { Resize: { Type: 'Task', Resource: resize, HeartbeatSeconds: 3600, End: true } } });
-  enableLocalAccessChecks(server.deps, {
-    callerHeader: HEADER,
-    policy: {
-      grants: [
-        [RESIZER, activityGrantKey('resize'), ['@activity']],
-        [TRANSCODER, activityGrantKey('transcode'), ['@activity']],
-        [OPS, 'jobs', ['@start', '@read']],
-      ],
-    },
-  });
+  enableLocalAccessChecks(server.deps, { callerHeader: HEADER, policy });
 });
 afterAll(async () => {
   for (const c of clients) c.destroy();
@@ -122,4 +123,39 @@ test('the REST routes a worker uses are checked the same way', async () => {
   expect(await call(session(RESIZER), 'GET', '/activities/resize')).toMatchObject({ status: 200, json: { name: 'resize', activityArn: resize } });
   expect((await call(session(RESIZER), 'DELETE', '/activities/resize')).status).toBe(403);
   expect(await server.deps.store.getActivity(resize)).toBeDefined();
+});
+
+test('the deployed API handler checks the caller of an API Gateway v2 event (IAM authorizer context) the same way', async () => {
+  const api = createApiHandler(() => server.deps, policy);
+  const event = (userArn: string, target: string, body: unknown): APIGatewayProxyEventV2 =>
+    ({
+      version: '2.0',
+      routeKey: 'POST /',
+      rawPath: '/',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${target}` },
+      body: JSON.stringify(body),
+      isBase64Encoded: false,
+      requestContext: {
+        accountId: ACCOUNT,
+        apiId: 'abc',
+        domainName: 'abc.execute-api.us-east-1.amazonaws.com',
+        domainPrefix: 'abc',
+        http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '10.0.0.1', userAgent: 'test' },
+        requestId: 'r',
+        routeKey: 'POST /',
+        stage: '$default',
+        time: '',
+        timeEpoch: 0,
+        authorizer: { iam: { accessKey: 'AKIA', accountId: ACCOUNT, callerId: 'AROA:w', cognitoIdentity: null, principalOrgId: null, userArn, userId: 'AROA:w' } },
+      },
+    }) as unknown as APIGatewayProxyEventV2;
+  const bodyOf = (res: { body?: string }) => JSON.parse(res.body ?? '{}') as Record<string, unknown>;
+
+  const refused = await api(event(session(TRANSCODER), 'GetActivityTask', { activityArn: resize, workerName: 'intruder' }));
+  expect(refused.statusCode).toBe(400);
+  expect(bodyOf(refused)).toMatchObject({ __type: 'AccessDeniedException', message: expect.stringContaining(`states:GetActivityTask on resource: ${resize}`) });
+  const described = await api(event(session(RESIZER), 'DescribeActivity', { activityArn: resize }));
+  expect([described.statusCode, bodyOf(described)]).toEqual([200, expect.objectContaining({ name: 'resize', activityArn: resize })]);
+  expect(bodyOf(await api(event(session(RESIZER), 'CreateActivity', { name: 'mine' })))).toMatchObject({ __type: 'AccessDeniedException' });
 });

@@ -3,44 +3,16 @@
  * the DynamoDB tables with the template's keys and indexes (dynalite), the SQS queues with their
  * attributes and redrive policies (fauxqs), and for every other resource the names and ARNs
  * CloudFormation would give it (the logical id as its name), so Ref and Fn::GetAtt resolve.
- * fauxqs is ESM-only and jest runs CommonJS: it runs in a child process that exits with its stdin.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import * as path from 'node:path';
 import { CreateTableCommand, type DynamoDBClient, type GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Physical, Template } from './template';
+import { startFauxqsChild, type FauxqsChild } from '../runtime/fauxqs-child';
 
-const START_FAUXQS = `
-import { startFauxqs } from 'fauxqs';
-const server = await startFauxqs({ port: 0, logger: false });
-process.stdout.write(JSON.stringify({ address: server.address }) + '\\n');
-process.stdin.on('end', () => server.stop().finally(() => process.exit(0)));
-process.stdin.resume();
-`;
-
-export async function startFauxqs(projectRoot: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', START_FAUXQS], { cwd: projectRoot, stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      if (out.includes('\n')) resolve((JSON.parse(out.split('\n')[0]) as { address: string }).address);
-    });
-    child.once('exit', (code) => reject(new Error(`fauxqs exited (${code}) before it was ready`)));
-  });
-  return {
-    endpoint,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.stdin.end();
-      await once(child, 'exit');
-    },
-  };
-}
+/** fauxqs in a child process (test/runtime/fauxqs-child.ts): the queues' emulator. */
+export const startFauxqs = (): Promise<FauxqsChild> => startFauxqsChild();
 
 /** The ARN CloudFormation's resource would have, for the types whose ARNs the template's statements and variables use. */
 function arnOf(type: string, name: string, account: string, region: string): string {
