@@ -29,7 +29,7 @@ import { errorHandlingOf, machineAt, stateIn, transitionOf, type Catcher, type S
 import { RunEnv } from './env';
 import { childEnded, settleFanOuts } from './fan-out/children';
 import { spreadAnswer } from './fan-out/spread';
-import { HistoryWriter } from './history';
+import { HistoryWriter, stateEventType } from './history';
 import { exceedsDepth, payloadLimitProblem, TOO_DEEP, effectiveLimits } from './limits';
 import { redriveExecution } from './redrive';
 import { findCatcher, findRetrier, retryDelaySeconds } from './retry';
@@ -172,6 +172,10 @@ class Step implements StepContext {
     } else if (event.type === 'TaskFailed' && role === 'task' && waiting.kind === 'task') {
       run.waiting = undefined;
       await taskFailed(this, run, this.stateOfKind(run, 'Task'), waiting.resource, event.error, event.cause);
+    } else if (event.type === 'ActivityStarted' && role === 'task' && waiting.kind === 'task' && !waiting.activityStarted) {
+      // written once, however often a worker's poll delivers it
+      waiting.activityStarted = true;
+      this.history.add('ActivityStarted', event.workerName !== undefined ? { workerName: event.workerName } : {});
     } else if (event.type === 'TaskHeartbeat' && role === 'task' && waiting.kind === 'task' && waiting.heartbeatSeconds) {
       waiting.heartbeatToken = this.newToken();
       this.effects.push({ type: 'SetTimer', token: waiting.heartbeatToken, at: this.after(waiting.heartbeatSeconds), purpose: 'heartbeat' });
@@ -319,7 +323,7 @@ class Step implements StepContext {
     run.retryCounts = [];
     run.waiting = undefined;
     run.fanOut = undefined;
-    run.enteredEventId = this.history.add(`${state.Type}StateEntered`, { name, input: this.history.payload(input), inputDetails: { truncated: false } });
+    run.enteredEventId = this.history.add(stateEventType(state.Type, 'entered'), { name, input: this.history.payload(input), inputDetails: { truncated: false } });
     this.snap.transitions++;
     if (this.snap.limits && guardTripped(this, run, name)) return;
     this.ready.push(run.id);
@@ -387,7 +391,7 @@ class Step implements StepContext {
     }
     // defineKey, not Object.assign: a variable named "__proto__" must be a variable, not the object's prototype
     for (const key of Object.keys(assigned)) defineKey(run.variables, key, assigned[key]);
-    this.history.add(`${state.Type}StateExited`, { name: run.stateName, output: this.history.payload(output), outputDetails: { truncated: false } });
+    this.history.add(stateEventType(state.Type, 'exited'), { name: run.stateName, output: this.history.payload(output), outputDetails: { truncated: false } });
     // An explicit target (a Catcher's or a Choice rule's Next) wins over the state's own End: a Task with
     // "End": true and a Catch still goes to the catcher's Next when it fails.
     const own = transitionOf(state);

@@ -23,7 +23,7 @@ export interface ExecutionInfo {
 
 /** Where a run is waiting, and for what. `token` ties the answer to this very wait. */
 export type Waiting =
-  | { kind: 'task'; token: string; resource: string; effectiveInput: unknown; timeoutToken?: string; heartbeatToken?: string; heartbeatSeconds?: number; timeoutSeconds?: number }
+  | { kind: 'task'; token: string; resource: string; effectiveInput: unknown; timeoutToken?: string; heartbeatToken?: string; heartbeatSeconds?: number; timeoutSeconds?: number; activityStarted?: boolean }
   | { kind: 'timer'; token: string; until: string }
   | { kind: 'retry'; token: string; until: string }
   /** `token` is set when the children are separate executions (spread): their fan-in answers with it */
@@ -175,6 +175,8 @@ export type IncomingEvent =
   | { type: 'TaskSucceeded'; token: string; output: unknown }
   | { type: 'TaskFailed'; token: string; error: string; cause?: string }
   | { type: 'TaskHeartbeat'; token: string }
+  /** an activity worker took the task's job (GetActivityTask): AWS's ActivityStarted, with the worker's name */
+  | { type: 'ActivityStarted'; token: string; workerName?: string }
   | { type: 'TimerFired'; token: string }
   /** `generation`: sent by a parent to its spread children; a child redriven since then ignores it */
   | { type: 'StopExecution'; error?: string; cause?: string; generation?: number }

@@ -8,6 +8,8 @@ import type { ActivityRecord, Page } from '../ports';
 import { ApiError, apiError, pageErrorsAsApi } from './api-errors';
 import { arnPrefix, type EngineDeps } from './deps';
 import { VALID_NAME } from './service';
+import { applyEvent } from './advance-execution';
+import { logger } from './logger';
 
 /** AWS's long poll: GetActivityTask waits up to 60 s for a task, then answers with none. */
 export const ACTIVITY_POLL_SECONDS = 60;
@@ -78,13 +80,29 @@ export async function getActivityTask(deps: EngineDeps, req: { activityArn: unkn
   for (;;) {
     const task = await deps.store.takeActivityTask(activity.activityArn);
     if (task) {
-      if (await stillWanted(deps, task.executionArn, task.token)) return { taskToken: task.taskToken, input: task.input };
+      if (await stillWanted(deps, task.executionArn, task.token)) {
+        await recordStarted(deps, task.executionArn, task.token, typeof req.workerName === 'string' ? req.workerName : undefined);
+        return { taskToken: task.taskToken, input: task.input };
+      }
       continue;
     }
     const left = deadline - Date.now();
     if (left <= 0) return {};
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     pause = Math.min(pause * 2, MAX_PAUSE_MS);
+  }
+}
+
+/**
+ * The execution's ActivityStarted (as AWS writes it when a worker takes the job). The job is the
+ * worker's already (taken from the store): a failed write of the event must not lose it, so it is
+ * logged and the job handed out; the history then goes from ActivityScheduled to the outcome.
+ */
+async function recordStarted(deps: EngineDeps, executionArn: string, token: string, workerName: string | undefined): Promise<void> {
+  try {
+    await applyEvent(deps, executionArn, { type: 'ActivityStarted', token, ...(workerName !== undefined ? { workerName } : {}) });
+  } catch (e) {
+    logger.warn('could not record ActivityStarted', { executionArn, error: (e as Error)?.message ?? String(e) });
   }
 }
 

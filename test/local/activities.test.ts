@@ -127,9 +127,10 @@ describe('an activity worker completes jobs', () => {
     const d = await finished(executionArn!);
     expect(d.status).toBe('SUCCEEDED');
     expect(JSON.parse(d.output!)).toEqual({ job: 'hello', result: { shouted: 'HELLO' } });
-    // the history AWS writes for an activity task: Activity* events, not Task*
+    // the history AWS writes for an activity task: Activity* events, not Task*; ActivityStarted names the worker that took the job
     const events = await historyOf(executionArn!);
-    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivitySucceeded', 'TaskStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivityStarted', 'ActivitySucceeded', 'TaskStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expect(events.find((e) => e.type === 'ActivityStarted')!.activityStartedEventDetails).toEqual({ workerName: 'test-worker' });
     const scheduled = events.find((e) => e.type === 'ActivityScheduled')!;
     expect(scheduled.activityScheduledEventDetails).toEqual({ resource: activityArn, input: '{"job":"hello"}', inputDetails: { truncated: false }, timeoutInSeconds: 3600, heartbeatInSeconds: 600 });
     const succeeded = events.find((e) => e.type === 'ActivitySucceeded')!;
@@ -145,10 +146,10 @@ describe('an activity worker completes jobs', () => {
     const d = await finished(executionArn!);
     expect(d).toMatchObject({ status: 'FAILED', error: 'Worker.Refused', cause: 'not today' });
     const events = await historyOf(executionArn!);
-    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivityFailed', 'ExecutionFailed']);
+    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivityStarted', 'ActivityFailed', 'ExecutionFailed']);
     // no TimeoutSeconds or HeartbeatSeconds on this Task: none in the event
     expect(events[2].activityScheduledEventDetails).toEqual({ resource: activityArn, input: '{"job":"x"}', inputDetails: { truncated: false } });
-    expect(events[3].activityFailedEventDetails).toEqual({ error: 'Worker.Refused', cause: 'not today' });
+    expect(events[4].activityFailedEventDetails).toEqual({ error: 'Worker.Refused', cause: 'not today' });
   });
 
   it('a job whose worker stops heartbeating fails with States.HeartbeatTimeout', async () => {
@@ -160,8 +161,10 @@ describe('an activity worker completes jobs', () => {
     const d = await finished(executionArn!);
     expect(d).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
     const timedOut = (await historyOf(executionArn!)).filter((e) => e.type?.startsWith('Activity'));
-    expect(timedOut.map((e) => e.type)).toEqual(['ActivityScheduled', 'ActivityTimedOut']);
-    expect(timedOut[1].activityTimedOutEventDetails).toMatchObject({ error: 'States.HeartbeatTimeout' });
+    // a worker without a workerName: ActivityStarted names none
+    expect(timedOut.map((e) => e.type)).toEqual(['ActivityScheduled', 'ActivityStarted', 'ActivityTimedOut']);
+    expect(timedOut[1].activityStartedEventDetails ?? {}).toEqual({});
+    expect(timedOut[2].activityTimedOutEventDetails).toMatchObject({ error: 'States.HeartbeatTimeout' });
     // the worker's late answer is refused as AWS refuses it
     await expect(sfn.send(new SendTaskSuccessCommand({ taskToken: taken, output: '{}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
   });
