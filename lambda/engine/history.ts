@@ -11,6 +11,22 @@ export interface HistoryEvent {
   [details: string]: unknown;
 }
 
+/** `<Type>StateEntered` / `<Type>StateExited`, made once per state type rather than per event. */
+const stateEventTypes = new Map<string, { entered: string; exited: string }>();
+
+/**
+ * The type of a state's Entered or Exited event. The same string each time: a string concatenated
+ * per event had to be flattened and hashed again for every event (a tenth of a Pass chain's time).
+ */
+export function stateEventType(stateType: string, phase: 'entered' | 'exited'): string {
+  let types = stateEventTypes.get(stateType);
+  if (types === undefined) {
+    types = { entered: `${stateType}StateEntered`, exited: `${stateType}StateExited` };
+    stateEventTypes.set(stateType, types);
+  }
+  return types[phase];
+}
+
 /** detailsKey by event type: a few dozen types, two events per state. */
 const detailsKeys = new Map<string, string>();
 

@@ -20,15 +20,20 @@ const ECHO = 'arn:aws:lambda:us-east-1:111111111111:function:stepwright_variatio
 
 type Machine = { StartAt?: string; States?: Record<string, Record<string, unknown>> };
 
-/** A copy of the definition with an echoing Task before the first state of every item processor and branch. */
-function withTasks(definition: unknown): { definition: unknown; inserted: number } {
+/**
+ * A copy of the definition with an echoing Task before the first state of every item processor and
+ * branch; `oneAtATime`: every Map also takes one item at a time (its order is then the item order).
+ */
+function withTasks(definition: unknown, oneAtATime = false): { definition: unknown; inserted: number } {
   const copy = structuredClone(definition) as Machine;
   let inserted = 0;
   const visitMachine = (m: Machine | undefined, nested: boolean) => {
     if (!m?.States || typeof m.StartAt !== 'string') return;
     for (const state of Object.values(m.States)) {
       if (state.Type === 'Parallel' && Array.isArray(state.Branches)) for (const b of state.Branches as Machine[]) visitMachine(b, true);
-      if (state.Type === 'Map') visitMachine((state.ItemProcessor ?? state.Iterator) as Machine, true);
+      if (state.Type !== 'Map') continue;
+      if (oneAtATime && state.MaxConcurrencyPath === undefined) state.MaxConcurrency = 1;
+      visitMachine((state.ItemProcessor ?? state.Iterator) as Machine, true);
     }
     if (!nested) return;
     const name = `VariationEcho${inserted++}`;
@@ -49,10 +54,12 @@ function interleaves(definition: unknown): boolean {
 }
 
 const all = loadCases(join(conformanceDir(), 'cases')).filter((c) => /"Type":"(Map|Parallel)"/.test(JSON.stringify(c.definition)));
-const cases: ConformanceCase[] = (process.env.STEPWRIGHT_VARIATIONS === 'all' ? all : all.filter((_, i) => i % 4 === 0)).map((c) => {
-  const { definition } = withTasks(c.definition);
-  return { ...c, definition: definition as ConformanceCase['definition'], tasks: { ...c.tasks, [ECHO]: { echo: true } } };
-});
+const cases: ConformanceCase[] = (process.env.STEPWRIGHT_VARIATIONS === 'all' ? all : all.filter((_, i) => i % 4 === 0)).flatMap((c) =>
+  [false, true].map((oneAtATime) => {
+    const { definition } = withTasks(c.definition, oneAtATime);
+    return { ...c, name: oneAtATime ? `${c.name} (Maps one item at a time)` : c.name, definition: definition as ConformanceCase['definition'], tasks: { ...c.tasks, [ECHO]: { echo: true } } };
+  }),
+);
 
 function comparable(r: CaseResult, timing: boolean) {
   const types = (r.events ?? []).map((e) => e.type);

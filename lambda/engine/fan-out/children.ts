@@ -29,8 +29,9 @@ export function startChildren(ctx: StepContext, parent: Run, state: FanOutState)
   const window = fan.kind === 'parallel' ? Infinity : fan.maxConcurrency === 0 ? INLINE_MAP_MAX_CONCURRENCY : Math.min(fan.maxConcurrency, INLINE_MAP_MAX_CONCURRENCY);
   while (fan.nextIndex < fan.total && fan.running < window) {
     const index = fan.nextIndex++;
+    const id = `${parent.id}/${parent.stateName}/${index}`;
     // after a redrive: children that succeeded keep their result, running ones go on
-    if (fan.completed?.[index] || ctx.snap.runs[`${parent.id}/${parent.stateName}/${index}`]) continue;
+    if (fan.completed?.[index] || ctx.snap.runs[id]) continue;
     fan.running++;
     let input: unknown;
     let machinePath: string[];
@@ -40,23 +41,22 @@ export function startChildren(ctx: StepContext, parent: Run, state: FanOutState)
     } else {
       const map = asMapState(state);
       const now = itemInputNow(ctx, parent, map, index, fan.items![index]);
-      if (now === undefined) return startWithJsonata(ctx, parent, state, index);
+      if (now === undefined) return startWithJsonata(ctx, parent, state, index, id);
       input = now.input;
       machinePath = [...parent.machinePath, 'States', parent.stateName, mapProcessorKey(map)];
       if (!fan.distributed) ctx.history.add('MapIterationStarted', { name: parent.stateName, index });
     }
-    const id = `${parent.id}/${parent.stateName}/${index}`;
     ctx.startRun({ id, parentId: parent.id, childIndex: index, machinePath, input });
   }
 }
 
 /** The Map item `index` (already counted as running) whose input needs JSONata, then the rest of the window. */
-async function startWithJsonata(ctx: StepContext, parent: Run, state: FanOutState, index: number): Promise<void> {
+async function startWithJsonata(ctx: StepContext, parent: Run, state: FanOutState, index: number, id: string): Promise<void> {
   const map = asMapState(state);
   const input = await itemInput(ctx, parent, map, index, parent.fanOut!.items![index]);
   const machinePath = [...parent.machinePath, 'States', parent.stateName, mapProcessorKey(map)];
   if (!parent.fanOut!.distributed) ctx.history.add('MapIterationStarted', { name: parent.stateName, index });
-  ctx.startRun({ id: `${parent.id}/${parent.stateName}/${index}`, parentId: parent.id, childIndex: index, machinePath, input });
+  ctx.startRun({ id, parentId: parent.id, childIndex: index, machinePath, input });
   await startChildren(ctx, parent, state);
 }
 
