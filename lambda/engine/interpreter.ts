@@ -27,7 +27,7 @@ import type { ContextExtras } from './context';
 import { evaluateAssign, evaluateTemplate, resultToOutput, type QueryLanguage, type StateEnv } from './dataflow';
 import { errorHandlingOf, machineAt, stateIn, transitionOf, type Catcher, type StateDefinition, type StateMachineDefinition, type StateOfType, type StateType, type WorkState } from './definition';
 import { RunEnv } from './env';
-import { childEnded, settleFanOuts } from './fan-out/children';
+import { childEnded, failDistributedItem, settleFanOuts } from './fan-out/children';
 import { spreadAnswer } from './fan-out/spread';
 import { HistoryWriter, stateEventType } from './history';
 import { exceedsDepth, payloadLimitProblem, TOO_DEEP, effectiveLimits } from './limits';
@@ -377,7 +377,10 @@ class Step implements StepContext {
       this.history.add('EvaluationFailed', { error: e.error, cause, location: undefined, state: run.stateName });
     }
     if (e.error === ErrorNames.Runtime) {
-      this.failExecution(e.error, cause);
+      // in a Distributed Map's item, "the execution" is the item's own child execution
+      const item = run.itemHistory ? this.snap.runs[run.itemHistory.root] : undefined;
+      if (item) failDistributedItem(this, item, { error: e.error, cause });
+      else this.failExecution(e.error, cause);
       return;
     }
     await this.stateFailed(run, state, { error: e.error, cause, failedEvent });

@@ -53,6 +53,12 @@ describe('measureJson (recursive) against the explicit-stack walk', () => {
     }
   });
 
+  it('counts the digits of integers as JSON.stringify writes them', () => {
+    const numbers = [0, -0, 7, -7, 9, 10, -10, 99, 100, 123456789, -987654321, 1e15, 999_999_999_999_999, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 60, 1e21, 1.5, -0.001, 1e-7];
+    for (let k = 0; k <= 15; k++) numbers.push(10 ** k, 10 ** k - 1, -(10 ** k));
+    for (const n of numbers) expect(measureJson([n]).bytes).toBe(Buffer.byteLength(JSON.stringify([n])));
+  });
+
   it('falls back to the explicit stack for data deeper than recursion may go', () => {
     const deep = nested(20_000);
     expect(measureJson(deep)).toEqual(measureIteratively(deep, Infinity, Infinity));

@@ -2,7 +2,9 @@
  * Inline and spread give the same execution for definitions nobody recorded: the corpus cases with a
  * Map or Parallel, each item processor and branch given a Task first (a task that echoes its input, so
  * the data is unchanged) so that fan-out `auto` really spreads them, run on the durable engine with
- * fan-out `inline`, `auto` and `spread` (every Map and Parallel). Status, output, error, cause and history must be the same.
+ * fan-out `inline`, `auto` and `spread` (every Map and Parallel), as written and with every Map taking
+ * one item at a time (one order of events, compared exactly). Status, output, error, cause and history
+ * must be the same.
  *
  * Where the order of events depends on timing (a Parallel's branches, a Map with more than one item
  * at a time: inline they interleave, spread each one's events follow one another, docs/fan-out.md),

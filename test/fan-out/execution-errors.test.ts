@@ -110,6 +110,14 @@ describe('States.Runtime inside a spread child fails the whole execution, as inl
     expect(b).toEqual(a);
   });
 
+  it('a DISTRIBUTED Map item: the item is an execution of its own, so it fails alone and the Map Run fails, as on AWS', async () => {
+    const def = { StartAt: 'Each', States: { Each: { ...mapOf(['States.ExceedToleratedFailureThreshold']), ItemProcessor: { ...failing, ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } } }, Caught: caught } };
+    const [a, b] = await both(def, [{ a: 1 }, { b: 2 }]);
+    expect(a).toMatchObject({ status: 'SUCCEEDED' });
+    expect(a.history).toEqual(expect.arrayContaining(['MapRunFailed', 'MapStateFailed']));
+    expect(b).toEqual(a);
+  });
+
   it('the same Map without the error still succeeds in both (the flag is for execution errors only)', async () => {
     const def = { StartAt: 'Each', States: { Each: mapOf(['States.Runtime']), Caught: caught } };
     const [a, b] = await both(def, [{ a: 1 }, { a: 2 }]);

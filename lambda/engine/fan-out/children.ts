@@ -5,7 +5,7 @@
  */
 import { mapProcessorKey, type FanOutState } from '../definition';
 import { itemInput, itemInputNow } from '../states/map-items';
-import type { StepContext } from '../step-context';
+import type { StateFailure, StepContext } from '../step-context';
 import { failureTolerated } from '../tolerance';
 import type { FanOut, Run } from '../types';
 import { asMapState, fanOutStateOf } from './fan-out-state';
@@ -108,6 +108,20 @@ export function childrenOf(ctx: StepContext, parent: Run): Run[] {
   return Object.values(ctx.snap.runs)
     .filter((r) => r.parentId === parent.id)
     .sort((a, b) => (a.childIndex ?? 0) - (b.childIndex ?? 0));
+}
+
+/**
+ * An error that fails "the execution" (States.Runtime) raised inside an item of a Distributed Map run
+ * inline: on AWS the item is a child execution of its own, so that execution fails, not this one, and
+ * the Map Run counts one failed item (as when the item runs spread). Everything below the item goes.
+ */
+export function failDistributedItem(ctx: StepContext, item: Run, failure: StateFailure): void {
+  // what the item itself waits on (the error came from a run below it): its task cancelled, its spread children stopped
+  if (item.waiting?.kind === 'task') ctx.effects.push({ type: 'CancelTask', token: item.waiting.token });
+  if (item.waiting?.kind === 'children' && item.fanOut?.spread) ctx.effects.push({ type: 'StopChildren', fanId: item.fanOut.spread.fanId, total: item.fanOut.total, generation: item.fanOut.spread.generation });
+  for (const child of childrenOf(ctx, item)) abortRunTree(ctx, child);
+  item.waiting = undefined;
+  ctx.failRun(item, failure);
 }
 
 /** Removes a run and everything below it, cancelling its task and stopping the children it spread. */
