@@ -17,6 +17,7 @@ import type { TaskFunction } from '../../lambda/local/runner';
 import { createWorkerHandler } from '../../lambda/handlers/worker';
 import * as svc from '../../lambda/runtime/service';
 import type { HistoryEvent } from '../../lambda/engine/history';
+import { SPREAD_FAN_ID } from '../../lambda/engine/fan-out/spread';
 import type { ExecutionRecord, TaskInvoker, TaskRequest } from '../../lambda/ports';
 
 // The SDK's notice about Node 20 support says nothing about the code under test.
@@ -218,13 +219,14 @@ export async function startTestServer(opts: TestEngineOptions = {}) {
 }
 
 /**
- * An event without what legitimately differs between two runs of the same input (ids, timestamps),
- * as text: two histories tell the same story when their sorted canonical forms are equal, whatever
- * order concurrent branches happened to interleave in.
+ * Events without what legitimately differs between two runs of the same input (ids, timestamps, and
+ * the stored name of a spread Parallel's fan-out, which holds the execution's ARN and which
+ * GetExecutionHistory never shows), as text: two histories tell the same story when their sorted
+ * canonical forms are equal, whatever order concurrent branches happened to interleave in.
  */
 export function canonical(events: HistoryEvent[]): string[] {
   return events
-    .map(({ id: _id, previousEventId: _prev, timestamp: _ts, ...rest }) => JSON.stringify(rest))
+    .map(({ id: _id, previousEventId: _prev, timestamp: _ts, ...rest }) => JSON.stringify(rest, (key, value: unknown) => (key === SPREAD_FAN_ID ? undefined : value)))
     .sort();
 }
 
