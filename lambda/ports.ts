@@ -17,7 +17,8 @@ export interface StateMachineRecord {
   /** the ASL definition as JSON text, exactly as the user sent it */
   definition: string;
   roleArn: string;
-  type: 'STANDARD';
+  /** Step Functions' two types: EXPRESS runs start to end in one invocation, keeping no per-step state (runtime/express.ts) */
+  type: 'STANDARD' | 'EXPRESS';
   status: 'ACTIVE';
   creationDate: string;
   updateDate?: string;

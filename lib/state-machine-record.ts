@@ -23,6 +23,8 @@ export interface RegistrationInput {
   roleArn: string;
   description?: string;
   settings?: StateMachineSettings;
+  /** Step Functions' type. @default 'STANDARD' */
+  type?: StateMachineRecord['type'];
 }
 
 /**
@@ -38,10 +40,17 @@ export function revisionIdFor(definition: string): string {
 /**
  * The record to store, given what is stored now (undefined on first deploy):
  * - first deploy: creationDate = now, no updateDate;
+ * - another type than the stored one: refused (a machine's type never changes);
  * - same definition, role and description again: the stored record unchanged (no new revision);
  * - anything changed: creationDate kept, updateDate = now, revisionId of the new definition.
  */
 export function stateMachineRecord(input: RegistrationInput, now: Date, existing?: StateMachineRecord): RegisteredStateMachine {
+  const type = input.type ?? 'STANDARD';
+  // As in Step Functions, a machine's type is fixed when it is created (CloudFormation replaces a
+  // machine whose type changes; here the name stays, and a worker caches a revision's type).
+  if (existing && existing.type !== type) {
+    throw new Error(`Stepwright registration: state machine ${input.arn} is ${existing.type}; its type cannot change to ${type}. Give the machine another name (or remove it, deploy, and add it back)`);
+  }
   const settings = input.settings && Object.keys(input.settings).length > 0 ? { settings: input.settings } : {};
   const description = input.description ? { description: input.description } : {};
   if (
@@ -57,7 +66,7 @@ export function stateMachineRecord(input: RegistrationInput, now: Date, existing
     arn: input.arn,
     definition: input.definition,
     roleArn: input.roleArn,
-    type: 'STANDARD',
+    type,
     status: 'ACTIVE',
     creationDate: existing?.creationDate ?? now.toISOString(),
     revisionId: revisionIdFor(input.definition),

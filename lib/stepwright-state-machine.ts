@@ -75,6 +75,14 @@ export interface StepwrightStateMachineOptions {
    * @default no execution events logged (level OFF)
    */
   readonly logs?: sfn.LogOptions;
+  /**
+   * STANDARD or EXPRESS, as sfn.StateMachine's `stateMachineType`. An EXPRESS execution runs start to
+   * end inside one invocation, keeps no per-step state (at-least-once when started asynchronously,
+   * at most once through StartSyncExecution), at most five minutes, its history only in the log group
+   * of `logs`; see docs/cost.md. A machine's type never changes once deployed (give it another name).
+   * @default STANDARD
+   */
+  readonly stateMachineType?: sfn.StateMachineType | 'STANDARD' | 'EXPRESS';
 }
 
 export interface StepwrightStateMachineProps extends StepwrightStateMachineOptions {
@@ -96,6 +104,8 @@ export class StepwrightStateMachine extends Construct {
   public readonly settings: StateMachineSettings;
   /** The role this machine's tasks run with (the worker assumes it). */
   public readonly role: iam.IRole;
+  /** STANDARD or EXPRESS. */
+  public readonly stateMachineType: 'STANDARD' | 'EXPRESS';
 
   constructor(scope: Construct, id: string, props: StepwrightStateMachineProps) {
     super(scope, id);
@@ -106,6 +116,9 @@ export class StepwrightStateMachine extends Construct {
       throw new Error(`StepwrightStateMachine ${this.node.path}: invalid name '${name}' (1-80 characters; no whitespace, brackets, wildcards, control characters or any of " # % \\ ^ | ~ \` $ & , ; : /)`);
     }
     this.stateMachineName = name;
+    const type: string = props.stateMachineType ?? 'STANDARD';
+    if (type !== 'STANDARD' && type !== 'EXPRESS') throw new Error(`StepwrightStateMachine ${this.node.path}: stateMachineType must be STANDARD or EXPRESS, not '${type}'`);
+    this.stateMachineType = type;
     this.stateMachineArn = Stack.of(this).formatArn({
       service: 'states',
       resource: 'stateMachine',
@@ -186,6 +199,8 @@ export class StepwrightStateMachine extends Construct {
         RoleArn: this.role.roleArn,
         Definition: this.definitionString,
         ...(props.description ? { Description: props.description } : {}),
+        // only when EXPRESS: the templates of STANDARD machines stay as they were (absent: STANDARD)
+        ...(type === 'EXPRESS' ? { Type: type } : {}),
         // always sent, {} included: props removed on redeploy clear what they had set (registration/handler.ts)
         Settings: JSON.stringify(this.settings),
       },
@@ -205,7 +220,10 @@ export class StepwrightStateMachine extends Construct {
     return this.engine._grantAccess(grantee, this.stateMachineName, ['@start']);
   }
 
-  /** StartSyncExecution on this state machine (start and wait for the end). */
+  /**
+   * StartSyncExecution on this state machine (start and wait for the end). As on AWS, the grant is
+   * given for any type, and the API answers StateMachineTypeNotSupported when the machine is STANDARD.
+   */
   public grantStartSyncExecution(grantee: iam.IGrantable): iam.Grant {
     return this.engine._grantAccess(grantee, this.stateMachineName, ['StartSyncExecution']);
   }

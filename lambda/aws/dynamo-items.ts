@@ -3,6 +3,7 @@
  * in dynamo-store.ts), gzip and chunking of large records, and the item shapes of executions, state
  * machines and history events. Pure functions; the store class does the I/O.
  */
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { HistoryEvent } from '../engine/history';
 import type { ExecutionRecord, ExecutionSummary, StateMachineRecord } from '../ports';
@@ -23,6 +24,26 @@ export const keys = {
   /** one set per key, each its own partition key: a fan-in's shards never share a partition */
   set: (key: string) => ({ pk: `SET#${key}`, sk: 'SET' }),
 };
+
+/**
+ * The list indexes' partitions (ListExecutions). A listing's base partition is split into
+ * LIST_SHARDS shards, `<base>#<n>` with n a hash of the execution's name, so one busy state machine
+ * writes LIST_SHARDS index partitions instead of one (a partition takes 1,000 writes/s; docs/cost.md,
+ * "Scale"). Items written before sharding sit under the bare base; the listing reads it as well.
+ */
+export const LIST_SHARDS = 16;
+export const listPartitions = {
+  byParent: (stateMachineArn: string) => `SMEX#${stateMachineArn}`,
+  byStatus: (stateMachineArn: string, status: string) => `SMEX#${stateMachineArn}#${status}`,
+  shard: (base: string, executionName: string) => `${base}#${listShardOf(executionName)}`,
+  /** every partition a listing reads: its shards, then the unsharded one of items written before them */
+  all: (base: string) => [...Array.from({ length: LIST_SHARDS }, (_, n) => `${base}#${n}`), base],
+};
+
+/** A stable, evenly spread shard for a name: the first 4 bytes of its SHA-256 (Node's crypto, no hand-rolled hash). */
+export function listShardOf(executionName: string): number {
+  return createHash('sha256').update(executionName, 'utf8').digest().readUInt32BE(0) % LIST_SHARDS;
+}
 
 export function chunkPrefix(attempt: string): string {
   return `BLOB#${attempt}#`;
@@ -134,9 +155,9 @@ export function executionHead(exec: ExecutionRecord, writeId: string, expiresAt:
   const listed = exec.child === undefined && !exec.executionArn.includes(':express:');
   return compact({
     ...keys.execution(exec.executionArn),
-    gsi1pk: listed ? `SMEX#${exec.stateMachineArn}` : undefined,
+    gsi1pk: listed ? listPartitions.shard(listPartitions.byParent(exec.stateMachineArn), exec.name) : undefined,
     gsi1sk: listed ? sortKey : undefined,
-    gsi2pk: listed ? `SMEX#${exec.stateMachineArn}#${exec.status}` : undefined,
+    gsi2pk: listed ? listPartitions.shard(listPartitions.byStatus(exec.stateMachineArn, exec.status), exec.name) : undefined,
     gsi2sk: listed ? sortKey : undefined,
     stateMachineArn: exec.stateMachineArn,
     stateMachineName: exec.stateMachineName === lastSegment(exec.stateMachineArn) ? undefined : exec.stateMachineName,

@@ -42,14 +42,19 @@ export function decodeToken(token: string | undefined, spec: QuerySpec): Item | 
   } catch {
     throw new InvalidPageToken(token);
   }
+  if (!isKeyOf(key, spec)) throw new InvalidPageToken(token);
+  return key;
+}
+
+/** Whether `key` is a LastEvaluatedKey of a query on `spec`: exactly its key attributes, strings, in its partition. */
+export function isKeyOf(key: unknown, spec: QuerySpec): key is Item {
   const names = keyAttributesOf(spec);
-  const valid =
+  return (
     typeof key === 'object' && key !== null && !Array.isArray(key) &&
     Object.keys(key).length === names.length &&
     names.every((n) => typeof (key as Item)[n] === 'string') &&
-    (key as Item)[spec.partitionKey] === spec.partitionValue;
-  if (!valid) throw new InvalidPageToken(token);
-  return key as Item;
+    (key as Item)[spec.partitionKey] === spec.partitionValue
+  );
 }
 
 /** maxResults as the Step Functions API reads it: the one rule, with the ports (the Map Run listings use it too). */

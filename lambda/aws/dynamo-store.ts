@@ -5,8 +5,9 @@
  *   item                      pk                      sk                         GSIs
  *   state machine             SM#<smArn>              META                       gsi1: SMLIST / <smArn>
  *   definition revision       SM#<smArn>              REV#<revisionId>
- *   execution                 EX#<executionArn>       META                       gsi1: SMEX#<smArn> / <startDate>#<name>
- *                                                                                gsi2: SMEX#<smArn>#<status> / <startDate>#<name>
+ *   execution                 EX#<executionArn>       META                       gsi1: SMEX#<smArn>#<shard> / <startDate>#<name>
+ *                                                                                gsi2: SMEX#<smArn>#<status>#<shard> / <startDate>#<name>
+ *     (shard = hash(name) mod 16, so a busy machine writes 16 index partitions; see dynamo-shards.ts)
  *   history event             EX#<executionArn>       EV#<id, 12 digits>
  *   large-record chunk        EX#<executionArn>       BLOB#<attemptId>#<n, 6 digits>
  *   task claim (lease)        EX#<executionArn>       CLAIM#<task token>
@@ -70,6 +71,7 @@ import {
   stateMachineItem,
   stepItems,
   summaryOf,
+  listPartitions,
   textAttribute,
   type BlobRef,
   type EncodedExecution,
@@ -78,6 +80,7 @@ import {
 } from './dynamo-items';
 import { decodeHistoryToken, decodeToken, encodeHistoryToken, encodeToken, keyAttributesOf, pageSize, pickKey, type QuerySpec } from './dynamo-pages';
 import { STEPWRIGHT_TABLE_SCHEMA } from './table-schema';
+import { shardedPage } from './dynamo-shards';
 import { DynamoActivityStore } from './dynamo-activity-store';
 import type { ActivityRecord, ActivityTask } from '../ports';
 
@@ -320,15 +323,19 @@ export class DynamoExecutionStore implements ExecutionStore {
   async listExecutions(stateMachineArn: string, query: ExecutionListQuery = {}): Promise<Page<ExecutionSummary>> {
     const { byParent, byStatus } = STEPWRIGHT_TABLE_SCHEMA.indexes;
     const idx = query.statusFilter ? byStatus : byParent;
+    const base = query.statusFilter ? listPartitions.byStatus(stateMachineArn, query.statusFilter) : listPartitions.byParent(stateMachineArn);
     const spec: QuerySpec = {
       indexName: idx.indexName,
       partitionKey: idx.partitionKey,
-      partitionValue: query.statusFilter ? `SMEX#${stateMachineArn}#${query.statusFilter}` : `SMEX#${stateMachineArn}`,
+      partitionValue: base,
       sortKey: idx.sortKey,
       forward: false, // newest first, as ListExecutions orders them
       consistent: false, // GSIs are eventually consistent only
     };
-    const page = await this.queryPage(spec, query.maxResults, query.nextToken);
+    const page = await shardedPage(spec, listPartitions.all(base), query.maxResults, query.nextToken, async (s, limit, start) => {
+      const res = await this.doc.send(new QueryCommand(this.queryInput(s, limit, start)));
+      return { items: res.Items ?? [], lastKey: res.LastEvaluatedKey };
+    });
     return { items: page.items.map(summaryOf), nextToken: page.nextToken };
   }
 

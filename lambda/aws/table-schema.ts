@@ -20,14 +20,14 @@ export const STEPWRIGHT_TABLE_SCHEMA = {
   ttlAttribute: 'expiresAt',
   billingMode: 'PAY_PER_REQUEST',
   indexes: {
-    /** state machine list and executions per state machine (newest first) */
+    /** state machine list and executions per state machine (newest first; a machine's spread over shards, see dynamo-shards.ts) */
     byParent: {
       indexName: 'gsi1',
       partitionKey: 'gsi1pk',
       sortKey: 'gsi1sk',
       nonKeyAttributes: [...new Set([...SUMMARY_ATTRIBUTES, ...STATE_MACHINE_ATTRIBUTES])],
     },
-    /** executions per state machine and status */
+    /** executions per state machine and status (sharded the same way) */
     byStatus: { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', nonKeyAttributes: SUMMARY_ATTRIBUTES },
   },
 } as const;

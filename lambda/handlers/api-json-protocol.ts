@@ -130,6 +130,8 @@ const ACTIONS: Record<string, Action> = {
       nextToken: optStr(b, 'nextToken'),
       reverseOrder: b.reverseOrder === true,
       includeExecutionData: b.includeExecutionData !== false,
+      // as AWS: Express executions are not supported by GetExecutionHistory
+      refuseExpress: true,
     });
     return { events: page.items.map((e) => ({ ...e, timestamp: epoch(e.timestamp) })), nextToken: page.nextToken };
   },

@@ -7,7 +7,7 @@ import type { EngineDeps } from './deps';
 import { ApiError } from './api-errors';
 import { definitionFor } from './advance-execution';
 import { executionArnFor, prepareExecution, type StartExecutionInput } from './service';
-import { finishedRecord, isExpress, runExpress } from './express';
+import { finishedRecord, isExpress, logExpressHistory, runExpress } from './express';
 
 /** AWS bills Express duration in 100 ms steps, and memory in 64 MB steps (Stepwright: the smallest). */
 const BILLED_MEMORY_MB = 64;
@@ -38,6 +38,7 @@ export async function startSyncExecution(deps: EngineDeps, req: StartExecutionIn
   const out = await runExpress(deps, rec, sm, await definitionFor(deps, rec));
   // the result is stored once, unlisted (one write, no index entries)
   await deps.store.createExecution(finishedRecord(rec, out));
+  await logExpressHistory(deps, rec.executionArn, sm, out);
   return {
     executionArn: rec.executionArn,
     stateMachineArn: sm.arn,

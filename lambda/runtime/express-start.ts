@@ -8,7 +8,7 @@ import { LRUCache } from 'lru-cache';
 import type { ExecutionRecord } from '../ports';
 import type { EngineDeps } from './deps';
 import { definitionFor } from './advance-execution';
-import { finishedRecord, isExpress, runExpress } from './express';
+import { finishedRecord, isExpress, logExpressHistory, runExpress } from './express';
 
 /** Machine types by revision (a revision never changes, nor does a machine's type). */
 const types = new LRUCache<string, boolean>({ max: 1000 });
@@ -28,6 +28,9 @@ export async function startIfExpress(deps: EngineDeps, executionArn: string): Pr
   if (rec.status !== 'RUNNING') return { express: true, rec };
   const out = await runExpress(deps, rec, sm, await definitionFor(deps, rec));
   const done: ExecutionRecord = { ...finishedRecord(rec, out), version: rec.version + 1 };
-  if (await deps.store.updateExecution(done, rec.version)) deps.onExecutionFinished?.(done.status, executionArn, done);
+  if (await deps.store.updateExecution(done, rec.version)) {
+    deps.onExecutionFinished?.(done.status, executionArn, done);
+    await logExpressHistory(deps, executionArn, sm, out);
+  }
   return { express: true, rec: done };
 }

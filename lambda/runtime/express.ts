@@ -2,7 +2,8 @@
  * EXPRESS executions: one runs from start to end inside one invocation (the API's for
  * StartSyncExecution, the worker's for StartExecution), with the interpreter's snapshot in memory
  * only: no per-step record, history item, claim or queue message. What is stored is the final result
- * (one write). The price is AWS's Express semantics: at-least-once (a crash mid-run loses the run's
+ * (one write), and the history only for the machine's log at its logging level (logExpressHistory).
+ * The price is AWS's Express semantics: at-least-once (a crash mid-run loses the run's
  * progress; a retried StartExecution message runs it again from the start, tasks included), at most
  * five minutes (then States.Timeout, as AWS), no .waitForTaskToken, Map and Parallel inline.
  * See docs/cost.md.
@@ -14,8 +15,10 @@ import type { Effect, ExecutionSnapshot, IncomingEvent } from '../engine/types';
 import type { ExecutionRecord, StateMachineRecord, TaskRequest } from '../ports';
 import type { EngineDeps } from './deps';
 import { answersLater, integrationFor } from './integrations';
+import { eventsToLog } from './execution-logging';
+import { logger } from './logger';
 
-/** AWS: an Express execution runs at most five minutes. */
+/** AWS: an Express execution runs at most five minutes (of execution time: scaled by deps.timeScale, as Waits are). */
 export const EXPRESS_MAX_SECONDS = 300;
 
 export interface ExpressOutcome {
@@ -60,11 +63,13 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /**
  * Runs `rec` (RUNNING, not started) of `sm` to its end. Tasks run as the interpreter asks for them
  * (several at once for Parallel and Map), timers on real time scaled by deps.timeScale (0: waits
- * end at once; task timeouts keep real time, as on the durable path).
+ * end at once; task timeouts keep real time, as on the durable path). A run still going after
+ * EXPRESS_MAX_SECONDS ends TIMED_OUT (States.Timeout); its tasks still running are left unanswered.
  */
 export async function runExpress(deps: EngineDeps, rec: ExecutionRecord, sm: StateMachineRecord, definition: StateMachineDefinition): Promise<ExpressOutcome> {
   const started = Date.now();
-  const deadline = started + EXPRESS_MAX_SECONDS * 1000;
+  // the five minutes pass as fast as the run's Waits do (timeScale 0 ends Waits at once: then real time)
+  const deadline = started + EXPRESS_MAX_SECONDS * 1000 * ((deps.timeScale ?? 1) > 0 ? (deps.timeScale ?? 1) : 1);
   const history: HistoryEvent[] = [];
   const timeScale = deps.timeScale ?? 1;
   let snap: ExecutionSnapshot | undefined;
@@ -138,7 +143,26 @@ export function finishedRecord(rec: ExecutionRecord, out: ExpressOutcome): Execu
   return { ...rec, status: out.status, stopDate: out.stopDate, output: out.output, error: out.error, cause: out.cause, snapshot: undefined, outbox: undefined };
 }
 
-/** Is `sm` an EXPRESS machine? (ports.ts types `type` as STANDARD only so far) */
+/** Is `sm` an EXPRESS machine? */
 export function isExpress(sm: Pick<StateMachineRecord, 'type'> | undefined): boolean {
-  return (sm?.type as string | undefined) === 'EXPRESS';
+  return sm?.type === 'EXPRESS';
+}
+
+/**
+ * The finished run's history as Express keeps it: in the machine's log group only, at its logging
+ * level (ALL: every event; ERROR, FATAL: those the level lets through; OFF or none: nothing written).
+ * The events go through the store's appendHistory, the path of every commit's history, which the
+ * worker and `stepwright serve` watch (execution-logging.ts observeHistory/machineLogListener) to write
+ * the machine's log. Call it after the result is stored (the watcher learns the execution from that
+ * write). GetExecutionHistory refuses Express executions, as AWS does (service.ts). A failure here is
+ * logged, never the run's: its result is stored, and the caller must not run it again.
+ */
+export async function logExpressHistory(deps: EngineDeps, executionArn: string, sm: StateMachineRecord, out: ExpressOutcome): Promise<void> {
+  const events = eventsToLog(out.history, sm.settings?.loggingConfiguration?.level ?? 'OFF');
+  if (events.length === 0) return;
+  try {
+    await deps.store.appendHistory(executionArn, events);
+  } catch (e) {
+    logger.warn('could not write an EXPRESS execution\'s history to its log', { executionArn, error: String((e as Error)?.message ?? e) });
+  }
 }

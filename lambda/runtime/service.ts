@@ -42,7 +42,7 @@ export function executionArnFor(deps: EngineDeps, stateMachineName: string, name
   return `${arnPrefix(deps)}:execution:${stateMachineName}:${name}`;
 }
 
-function nameFromArn(arn: string, kind: 'stateMachine' | 'execution'): string | undefined {
+function nameFromArn(arn: string, kind: 'stateMachine' | 'execution' | 'express'): string | undefined {
   const parts = arn.split(':');
   if (parts.length < 7 || parts[0] !== 'arn' || parts[2] !== 'states' || parts[5] !== kind) return undefined;
   return kind === 'stateMachine' ? parts[6] : parts.slice(6).join(':');
@@ -143,12 +143,13 @@ export const ONE_YEAR_SECONDS = 365 * 86400;
 export async function createStateMachine(deps: EngineDeps, input: CreateStateMachineInput): Promise<{ stateMachineArn: string; creationDate: string }> {
   const name = checkName(input.name);
   if (input.type !== undefined && input.type !== 'STANDARD' && input.type !== 'EXPRESS') throw apiError.validation(`type '${input.type}' is not supported; Stepwright runs STANDARD and EXPRESS state machines`);
+  const type: StateMachineRecord['type'] = input.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
   const definition = checkDefinition(input.definition, deps);
   const arn = stateMachineArnFor(deps, name);
   const existing = await deps.store.getStateMachine(arn);
   if (existing) {
     // AWS: creating the same machine again is idempotent; a different one is a conflict.
-    if (existing.definition === definition && (input.roleArn ?? existing.roleArn) === existing.roleArn) return { stateMachineArn: arn, creationDate: existing.creationDate };
+    if (existing.definition === definition && (input.roleArn ?? existing.roleArn) === existing.roleArn && type === existing.type) return { stateMachineArn: arn, creationDate: existing.creationDate };
     throw apiError.stateMachineAlreadyExists(arn);
   }
   const record: StateMachineRecord = {
@@ -156,8 +157,7 @@ export async function createStateMachine(deps: EngineDeps, input: CreateStateMac
     arn,
     definition,
     roleArn: input.roleArn ?? roleArnIn(deps.region, deps.accountId, 'stepwright-execution'),
-    // ports.ts names STANDARD only so far; an EXPRESS machine (runtime/express.ts) is stored as such
-    type: (input.type ?? 'STANDARD') as StateMachineRecord['type'],
+    type,
     status: 'ACTIVE',
     creationDate: deps.clock.now().toISOString(),
     revisionId: randomUUID(),
@@ -259,6 +259,8 @@ export async function prepareExecution(deps: EngineDeps, req: StartExecutionInpu
 
 
 export async function requireExecution(deps: EngineDeps, arn: unknown): Promise<ExecutionRecord> {
+  // AWS's answer for an Express execution's ARN (arn:...:express:<machine>:<name>:<id>) outside StartSyncExecution
+  if (typeof arn === 'string' && nameFromArn(arn, 'express')) throw new ApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: express' (executionArn '${arn}')`);
   if (typeof arn !== 'string' || !nameFromArn(arn, 'execution')) throw apiError.invalidArn('executionArn', arn);
   const rec = await deps.store.getExecution(arn);
   if (!rec) throw apiError.executionDoesNotExist(arn);
@@ -341,9 +343,15 @@ export async function listExecutions(deps: EngineDeps, q: { stateMachineArn: str
 
 export async function getExecutionHistory(
   deps: EngineDeps,
-  q: { executionArn: string; maxResults?: number; nextToken?: string; reverseOrder?: boolean; includeExecutionData?: boolean },
+  q: { executionArn: string; maxResults?: number; nextToken?: string; reverseOrder?: boolean; includeExecutionData?: boolean; refuseExpress?: boolean },
 ): Promise<Page<HistoryEvent>> {
   const rec = await requireExecution(deps, q.executionArn);
+  // refuseExpress (the AWS API, JSON protocol): "not supported by EXPRESS state machines", their history
+  // being in the log group only. Stepwright's REST route (the console's) shows what the log got. An
+  // EXPRESS record never holds a snapshot, so only a snapshot-less record costs the machine's read.
+  if (q.refuseExpress && !rec.snapshot && !rec.child && (await deps.store.getStateMachine(rec.stateMachineArn))?.type === 'EXPRESS') {
+    throw new ApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: express' (${q.executionArn} is an execution of the EXPRESS state machine ${rec.stateMachineArn}; its history is in its log group at logging level ALL)`);
+  }
   // A step's status and its events are committed together (the outbox) and the events written just after:
   // finish that first, so the history holds every event the described status implies (safe to repeat).
   if (rec.outbox) await flushOutbox(deps, rec);

@@ -5,7 +5,8 @@
  * started as soon as `cdk deploy` returns.
  *
  * Properties (all strings, as CloudFormation passes them): TableName, Name, Arn, RoleArn,
- * Definition, Description?, Settings (JSON text; `{}` or absent: none).
+ * Definition, Description?, Settings (JSON text; `{}` or absent: none), Type? (STANDARD or EXPRESS;
+ * absent: STANDARD).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoExecutionStore } from '../../lambda/aws/dynamo-store';
@@ -39,6 +40,11 @@ function str(props: Record<string, unknown>, key: string, required = true): stri
   return v;
 }
 
+function typeOf(type: string | undefined): RegistrationInput['type'] {
+  if (type === undefined || type === 'STANDARD' || type === 'EXPRESS') return type;
+  throw new Error(`Stepwright registration: property Type must be STANDARD or EXPRESS, not '${type}'`);
+}
+
 export function inputOf(props: Record<string, unknown>): RegistrationInput & { tableName: string } {
   const settings = str(props, 'Settings', false);
   return {
@@ -50,6 +56,7 @@ export function inputOf(props: Record<string, unknown>): RegistrationInput & { t
     description: str(props, 'Description', false),
     // the text StepwrightStateMachine wrote with JSON.stringify(settings)
     settings: settings ? (JSON.parse(settings) as StateMachineSettings) : undefined,
+    type: typeOf(str(props, 'Type', false)),
   };
 }
 

@@ -3,7 +3,7 @@
  * (@aws-sdk/client-sfn, which sends StartSyncExecution to the `sync-` host prefix: disableHostPrefix
  * keeps it on the local endpoint) and the REST route POST /state-machines/{name}/executions?sync=true.
  */
-import { CreateStateMachineCommand, DescribeExecutionCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { startTestServer, until } from '../runtime/harness';
 
 const LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:';
@@ -88,4 +88,18 @@ test('REST: POST /state-machines/{name}/executions?sync=true answers 200 with th
   const bad = await fetch(`${server.url}/state-machines/quick/executions?sync=maybe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   expect(bad.status).toBe(400);
   expect(await bad.text()).toContain('sync');
+});
+
+test('GetExecutionHistory refuses Express executions with InvalidArn, as AWS; DescribeExecution a synchronous run\'s ARN too', async () => {
+  const r = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: express, input: '{"n":1}' }));
+  await expect(sfn.send(new GetExecutionHistoryCommand({ executionArn: r.executionArn }))).rejects.toMatchObject({ name: 'InvalidArn' });
+  await expect(sfn.send(new DescribeExecutionCommand({ executionArn: r.executionArn }))).rejects.toMatchObject({ name: 'InvalidArn' });
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: express, input: '{"n":2}' }));
+  await until('the run to end', async () => ((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING' ? undefined : true));
+  await expect(sfn.send(new GetExecutionHistoryCommand({ executionArn }))).rejects.toMatchObject({ name: 'InvalidArn' });
+  // a STANDARD execution's history is answered as before
+  const std = await sfn.send(new StartExecutionCommand({ stateMachineArn: standard, input: '{"n":2}' }));
+  await until('the STANDARD run to end', async () => ((await sfn.send(new DescribeExecutionCommand({ executionArn: std.executionArn }))).status === 'RUNNING' ? undefined : true));
+  const h = await sfn.send(new GetExecutionHistoryCommand({ executionArn: std.executionArn }));
+  expect(h.events?.[0]?.type).toBe('ExecutionStarted');
 });
