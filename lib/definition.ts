@@ -188,7 +188,8 @@ function referenceFromName(scope: IConstruct, value: string, qualifierParam: unk
 /**
  * Every Lambda function the definition's Task states invoke: direct function ARNs in Resource, and
  * the FunctionName (+ Qualifier) of `arn:aws:states:::lambda:invoke[.waitForTaskToken]` tasks.
- * Returns also the Task resources that are not Lambda (the engine runs Lambda tasks only, for now).
+ * Returns also the Task resources that are not Lambda (service integrations: their permissions come from
+ * lib/integration-permissions.ts, and a resource the engine cannot run is refused before this).
  */
 export function findFunctions(scope: IConstruct, definition: Json): { refs: FunctionReference[]; otherResources: { pointer: string; resource: string }[] } {
   const refs: FunctionReference[] = [];

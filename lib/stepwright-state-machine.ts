@@ -146,7 +146,7 @@ export class StepwrightStateMachine extends Construct {
     engine.workerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [this.role.roleArn] }));
 
     // Task permissions, on this machine's role: exactly the functions named, nothing broader.
-    const { refs, otherResources } = findFunctions(this, prepared.definition);
+    const { refs } = findFunctions(this, prepared.definition);
     const arns: string[] = [];
     for (const ref of refs) {
       if (ref.arn) {
@@ -176,12 +176,6 @@ export class StepwrightStateMachine extends Construct {
       }
     }
     for (const u of integration.unresolved) Annotations.of(this).addWarningV2('stepwright:dynamicTarget', `${u.pointer}: ${u.message} (on this machine's role)`);
-    for (const other of otherResources) {
-      Annotations.of(this).addWarningV2(
-        'stepwright:unsupportedResource',
-        `${other.pointer}: '${other.resource}' is not a Lambda task; the Stepwright worker runs Lambda tasks (function ARNs and lambda:invoke) only`,
-      );
-    }
 
     this.settings = settingsOf(props);
     const logGroupArn = this.settings.loggingConfiguration?.destinations?.[0]?.cloudWatchLogsLogGroup.logGroupArn;

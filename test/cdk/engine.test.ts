@@ -243,12 +243,17 @@ describe('addStateMachine: task permissions', () => {
     Annotations.fromStack(stack).hasWarning('/EngineTest/Engine/Jsonata', Match.stringLikeRegexp('Arguments/FunctionName.*chosen at run time'));
   });
 
-  test('a Task that is not Lambda warns (the worker runs Lambda tasks only)', () => {
+  test('a service integration Task (SQS) synthesizes without a warning (the worker runs it with the machine role), an unsupported one is refused', () => {
     const { stack, engine } = engineStack();
     engine.addStateMachine('Sqs', {
-      definition: { StartAt: 'Send', States: { Send: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'q', MessageBody: 'x' }, End: true } } },
+      definition: { StartAt: 'Send', States: { Send: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage', Parameters: { QueueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', MessageBody: 'x' }, End: true } } },
     });
-    Annotations.fromStack(stack).hasWarning('/EngineTest/Engine/Sqs', Match.stringLikeRegexp('not a Lambda task'));
+    expect(Annotations.fromStack(stack).findWarning('/EngineTest/Engine/Sqs', Match.anyValue())).toEqual([]);
+    expect(() =>
+      engine.addStateMachine('Ecs', {
+        definition: { StartAt: 'Run', States: { Run: { Type: 'Task', Resource: 'arn:aws:states:::ecs:runTask.sync', Parameters: { Cluster: 'c', TaskDefinition: 't' }, End: true } } },
+      }),
+    ).toThrow(/Run|ecs:runTask/);
   });
 
   test('no state machines: no invoke permission at all', () => {
