@@ -42,6 +42,8 @@ export interface IStepwrightEngine extends IConstruct {
   readonly queue: sqs.IQueue;
   /** The worker's role: it assumes each state machine's own role to run that machine's tasks. */
   readonly workerRole: iam.IRole;
+  /** The API function's role: it writes the events of what it runs itself (StartSyncExecution, StopExecution). */
+  readonly apiRole: iam.IRole;
   /** The state machines registered on this engine. */
   readonly stateMachines: readonly IStepwrightStateMachineRef[];
   /** Lets the worker invoke these functions. */

@@ -50,6 +50,7 @@ export class StepwrightEngine extends Construct implements IStepwrightEngine {
   /** Runs on a schedule and resumes executions a crash left without pending work (runtime/reconciler.ts). */
   public readonly reconcilerFunction: nodejs.NodejsFunction;
   public readonly workerRole: iam.Role;
+  public readonly apiRole: iam.IRole;
   public readonly api: apigwv2.HttpApi;
   public readonly apiStage: apigwv2.HttpStage;
   /** The API's base URL (https://<id>.execute-api.<region>.amazonaws.com/) */
@@ -96,6 +97,7 @@ export class StepwrightEngine extends Construct implements IStepwrightEngine {
     for (const fn of props.allowInvoke ?? []) this.grantInvoke(fn);
 
     this.apiFunction = createApiFunction(this, ctx, tokenEnvironment);
+    this.apiRole = this.apiFunction.role!;
     this.taskTokenSecret.grantRead(this.workerFunction);
     this.taskTokenSecret.grantRead(this.apiFunction);
 

@@ -181,7 +181,8 @@ export class StepwrightStateMachine extends Construct {
     const logGroupArn = this.settings.loggingConfiguration?.destinations?.[0]?.cloudWatchLogsLogGroup.logGroupArn;
     if (logGroupArn) {
       // the group's ARN ends in `:*`, which covers its log streams
-      engine.workerRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroupArn] }));
+      // the worker writes what its commits record; the API what it runs or ends itself (StartSyncExecution, StopExecution)
+      for (const role of [engine.workerRole, engine.apiRole]) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroupArn] }));
     }
     const registration = new CustomResource(this, 'Registration', {
       serviceToken: engine._registrationServiceToken(),

@@ -100,8 +100,10 @@ export function depsFromEnv(): EngineDeps {
     onExecutionStarted: (record) => publish(startedMetricPoints(record)),
     onExecutionFinished: (status, _executionArn, record) => publish(finishedMetricPoints(status, record)),
   };
-  // the worker (the one function given STEPWRIGHT_WORKER_ROLE_ARN) logs what its commits write
-  if (process.env.STEPWRIGHT_WORKER_ROLE_ARN) deps.store = withExecutionLogs(deps.store, region);
+  // Each machine's loggingConfiguration: whatever function writes history (the worker's commits, the
+  // API's StartSyncExecution and StopExecution) sends it to the machine's log group. The worker (the
+  // one function given STEPWRIGHT_WORKER_ROLE_ARN) also logs its own Powertools lines.
+  deps.store = withExecutionLogs(deps.store, region, { powertoolsLines: process.env.STEPWRIGHT_WORKER_ROLE_ARN !== undefined });
   cached = deps;
   return cached;
 }
@@ -111,9 +113,10 @@ export function depsFromEnv(): EngineDeps {
  * the same lines as `stepwright serve`'s, lambda/local/execution-log.ts) and each machine's
  * loggingConfiguration (its events to its CloudWatch Logs group). Neither may fail a commit.
  */
-function withExecutionLogs(store: ExecutionStore, region: string): ExecutionStore {
+function withExecutionLogs(store: ExecutionStore, region: string, opts: { powertoolsLines: boolean }): ExecutionStore {
   const writer = new CloudWatchLogWriter(new CloudWatchLogsClient({ region }));
-  return observeHistory(store, [executionLogLines(logger), machineLogListener(() => store, writer)], (e, executionArn) =>
+  const listeners = [...(opts.powertoolsLines ? [executionLogLines(logger)] : []), machineLogListener(() => store, writer)];
+  return observeHistory(store, listeners, (e, executionArn) =>
     logger.warn('could not write the execution log', { executionArn, error: String((e as Error)?.message ?? e) }),
   );
 }

@@ -38,9 +38,10 @@ test('the registration carries the loggingConfiguration, with the log group as i
   expect(settingsOf('EngineQuietRegistration')).toBe('{}');
 });
 
-test('the worker may create log streams in and write to that group, and nothing more on it', () => {
+test('the worker and the API (StartSyncExecution, StopExecution) may create log streams in and write to that group, and nothing more on it', () => {
   const onGroup = (rolePrefix: string) => grants(template, rolePrefix).filter((g) => g.resources.some((r) => JSON.stringify(r) === JSON.stringify(groupArn)));
   expect(onGroup('EngineWorkerRole').map((g) => g.action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+  expect(onGroup('EngineApiRole').map((g) => g.action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
   // the machine's own role (its tasks) is not given the group
   expect(onGroup('EngineOrdersRole')).toEqual([]);
 });
