@@ -49,7 +49,7 @@ export async function definitionFor(deps: EngineDeps, rec: Pick<ExecutionRecord,
  * write, or is older still), does not send every message again: that would be harmless, but each
  * duplicate invoke costs a claim check and a delayed re-check. Another process may still flush twice.
  */
-const flushesByStore = new WeakMap<object, LRUCache<string, { version: number; done: Promise<boolean> }>>();
+const flushesByStore = new WeakMap<object, LRUCache<string, { version: number; done: Promise<boolean>; cleared: Promise<boolean> }>>();
 const MAX_REMEMBERED_FLUSHES = 10_000;
 
 /**
@@ -76,7 +76,12 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
   const done = writeOutbox(deps, rec);
   // Only whether it succeeded is remembered, not the record it resolves to: 10,000 whole records
   // (snapshot, input, output) would otherwise stay reachable from this map in a long-running server.
-  const entry = { version: rec.version, done: done.then(() => true, () => false) };
+  const entry = {
+    version: rec.version,
+    done: done.then(() => true, () => false),
+    // whether this flush's clearing write won (the stored record is then `rec` cleared, one version on)
+    cleared: done.then((r) => r.outbox === undefined, () => false),
+  };
   flushes.set(arn, entry); // the least recently used entry goes first when the cache is full
   try {
     return await done;
@@ -85,6 +90,19 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
     if (flushes.get(arn) === entry) flushes.delete(arn);
     throw e;
   }
+}
+
+/**
+ * The record as this process's flush of `rec`'s outbox left it (the outbox cleared, one version on),
+ * once that flush is over; undefined when this process did not clear that outbox. A worker that read
+ * the record before the clearing landed (an invoke message overtaking it; locally, every time) then
+ * applies the task's answer without reading the record again. Safe even if the record has moved on
+ * since: it is only the `known` record of applyEvent, whose commit is conditional on the version.
+ */
+export async function clearedHere(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord | undefined> {
+  const known = rec.outbox ? flushesByStore.get(deps.store)?.get(rec.executionArn) : undefined;
+  if (!known || known.version !== rec.version || !(await known.cleared)) return undefined;
+  return { ...rec, outbox: undefined, version: rec.version + 1 };
 }
 
 async function writeOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {

@@ -3,7 +3,7 @@
  * and events go through applyEvent (stale ones are ignored), invokes are claimed per task attempt.
  */
 import type { ExecutionRecord, TaskRequest, WorkMessage } from '../ports';
-import { applyEvent, ContentionError, flushOutbox } from './advance-execution';
+import { applyEvent, clearedHere, ContentionError, flushOutbox } from './advance-execution';
 import { startRun } from './start-run';
 import { startIfExpress } from './express-start';
 import type { IncomingEvent } from '../engine/types';
@@ -91,8 +91,9 @@ async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'i
     ? { type: 'TaskSucceeded', token: task.token, output: outcome.output }
     : { type: 'TaskFailed', token: task.token, error: outcome.error, cause: outcome.cause };
   try {
-    // the record read before the task ran: still current unless something else happened meanwhile
-    await applyEvent(deps, executionArn, answer, { known: rec.outbox ? undefined : rec });
+    // the record read before the task ran: still current unless something else happened meanwhile (read
+    // before its outbox's clearing landed, it is current as this process cleared it, if this one did)
+    await applyEvent(deps, executionArn, answer, { known: rec.outbox ? await clearedHere(deps, rec) : rec });
   } catch (e) {
     if (!(e instanceof ContentionError)) throw e;
     // Many answers racing for one execution (a wide Map or Parallel). Failing this message would lose the

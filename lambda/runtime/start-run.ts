@@ -5,10 +5,34 @@
  * yet started so that its history tells the whole story) need it: service.ts importing the worker would
  * close the cycle service -> process-message -> integrations -> service.
  */
-import type { ExecutionRecord } from '../ports';
+import { LRUCache } from 'lru-cache';
+import type { ExecutionRecord, StateMachineRecord } from '../ports';
 import { applyEvent, rootInput } from './advance-execution';
 import type { EngineDeps } from './deps';
 import { roleArnIn } from '../engine/arns';
+
+interface MachineSettings { roleArn?: string; limits?: NonNullable<StateMachineRecord['settings']>['limits'] }
+
+/**
+ * A state machine's role and limits by revision, per store: every UpdateStateMachine writes a new
+ * revision id, so what one revision says never changes, and the start of each execution need not read
+ * the machine again (one GetItem per execution). Bounded, least recently used out first.
+ */
+const settingsByStore = new WeakMap<object, LRUCache<string, MachineSettings>>();
+
+async function machineSettings(deps: EngineDeps, rec: ExecutionRecord): Promise<MachineSettings | undefined> {
+  let cache = settingsByStore.get(deps.store);
+  if (!cache) settingsByStore.set(deps.store, (cache = new LRUCache({ max: 1000 })));
+  const key = `${rec.stateMachineArn}#${rec.revisionId}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const sm = await deps.store.getStateMachine(rec.stateMachineArn);
+  if (!sm) return undefined;
+  const settings: MachineSettings = { roleArn: sm.roleArn, limits: sm.settings?.limits };
+  // only the revision the execution started with is remembered (the machine may have been updated since)
+  if (sm.revisionId === rec.revisionId) cache.set(key, settings);
+  return settings;
+}
 
 /** `known`: the record, when the caller has just read it. */
 export async function startRun(deps: EngineDeps, executionArn: string, known?: ExecutionRecord): Promise<void> {
@@ -30,7 +54,7 @@ export async function startRun(deps: EngineDeps, executionArn: string, known?: E
     }, { known: rec });
     return;
   }
-  const sm = rec.snapshot ? undefined : await deps.store.getStateMachine(rec.stateMachineArn);
+  const sm = rec.snapshot ? undefined : await machineSettings(deps, rec);
   await applyEvent(deps, executionArn, {
     type: 'StartExecution',
     execution: {
@@ -42,7 +66,7 @@ export async function startRun(deps: EngineDeps, executionArn: string, known?: E
       stateMachineArn: rec.stateMachineArn,
       stateMachineName: rec.stateMachineName,
     },
-    limits: sm?.settings?.limits,
+    limits: sm?.limits,
     traceId: rec.traceId,
   }, { known: rec });
 }
