@@ -16,19 +16,7 @@ export async function api<T = Record<string, unknown>>(method: string, path: str
 
 export const enc = encodeURIComponent;
 
-export interface Execution {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  status: string;
-  startDate: string;
-  stopDate?: string;
-  input?: unknown;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-  redriveCount?: number;
-}
+export type { ExecutionView as Execution } from '../lambda/local/execution-view';
 
 export interface HistoryEvent {
   id: number;

@@ -7,23 +7,11 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { callApi, CliError, DEFAULT_ENDPOINT, enc, type ApiTarget } from './api-client';
+import type { ExecutionView as Execution } from '../../lambda/local/execution-view';
 import { duration, keyValues, table } from './table';
 
 interface Common extends ApiTarget {
   json?: boolean;
-}
-
-interface Execution {
-  executionArn: string;
-  name: string;
-  status: string;
-  startDate: string;
-  stopDate?: string;
-  input?: unknown;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-  stateMachineArn?: string;
 }
 
 interface HistoryEventLike {

@@ -3,42 +3,27 @@
  * record: what each write stores, and that GetExecutionHistory's paging in both directions returns
  * every event once, in order, across item boundaries, the older one-event items included.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoExecutionStore } from '../../lambda/aws/dynamo-store';
-import { tableDefinition } from '../../lambda/aws/table-schema';
 import type { HistoryEvent } from '../../lambda/engine/history';
 import type { ExecutionRecord } from '../../lambda/ports';
 import type { ExecutionSnapshot } from '../../lambda/engine/types';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (opts: { createTableMs?: number }) => Server;
+import { startLocalDynamo, type LocalDynamo } from '../../lambda/local/embedded-dynamo';
 
 const TABLE = 'history-test';
 const arnOf = (name: string) => `arn:aws:states:us-east-1:111111111111:execution:sm:${name}`;
-let server: Server;
-let client: DynamoDBClient;
+let local: LocalDynamo;
 let doc: DynamoDBDocumentClient;
 let store: DynamoExecutionStore;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  doc = DynamoDBDocumentClient.from(client);
-  await client.send(new CreateTableCommand(tableDefinition(TABLE)));
-  store = new DynamoExecutionStore({ client, tableName: TABLE });
+  local = await startLocalDynamo({ tableName: TABLE });
+  doc = DynamoDBDocumentClient.from(local.client);
+  store = new DynamoExecutionStore({ client: local.client, tableName: TABLE });
 });
 
 afterAll(async () => {
-  client.destroy();
-  await new Promise((resolve) => {
-    server.close(resolve);
-    server.closeAllConnections();
-  });
+  await local.close();
 });
 
 const event = (id: number, name = `S${id}`): HistoryEvent => ({ timestamp: '2024-05-01T10:00:00.000Z', type: 'PassStateEntered', id, previousEventId: id - 1, stateEnteredEventDetails: { name, input: '{"order":{"id":"o-1"}}' } });

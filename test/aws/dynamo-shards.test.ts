@@ -7,8 +7,9 @@ import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { DynamoExecutionStore } from '../../lambda/aws/dynamo-store';
 import { LIST_SHARDS, listShardOf } from '../../lambda/aws/dynamo-items';
 import { startLocalDynamo, type LocalDynamo } from '../../lambda/local/embedded-dynamo';
-import { InvalidPageToken, type ExecutionRecord, type ExecutionSummary } from '../../lambda/ports';
+import { InvalidPageToken, type ExecutionRecord } from '../../lambda/ports';
 import type { ExecutionStatus } from '../../lambda/engine/types';
+import { allPages } from './all-pages';
 
 const ACCOUNT = 'arn:aws:states:us-east-1:111111111111';
 const smArn = (sm: string) => `${ACCOUNT}:stateMachine:${sm}`;
@@ -55,17 +56,6 @@ function newestFirst(records: ExecutionRecord[]): string[] {
   return [...records]
     .sort((a, b) => (a.startDate === b.startDate ? (a.name < b.name ? 1 : -1) : a.startDate < b.startDate ? 1 : -1))
     .map((r) => r.name);
-}
-
-async function allPages(fetch: (token?: string) => Promise<{ items: ExecutionSummary[]; nextToken?: string }>): Promise<ExecutionSummary[][]> {
-  const pages: ExecutionSummary[][] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetch(token);
-    pages.push(page.items);
-    token = page.nextToken;
-  } while (token);
-  return pages;
 }
 
 /** The index partitions an execution's item sits under, as stored. */

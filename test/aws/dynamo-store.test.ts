@@ -12,6 +12,7 @@ import type { HistoryEvent } from '../../lambda/engine/history';
 import type { ExecutionSnapshot } from '../../lambda/engine/types';
 import { startLocalDynamo } from '../../lambda/local/embedded-dynamo';
 import { InvalidPageSize, InvalidPageToken, type ExecutionRecord, type StateMachineRecord } from '../../lambda/ports';
+import { allPages } from './all-pages';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (opts: { createTableMs?: number }) => Server;
@@ -133,17 +134,6 @@ async function partitionItems(arn: string, prefix: string): Promise<Record<strin
 
 async function chunkKeys(arn: string): Promise<string[]> {
   return (await partitionItems(arn, 'BLOB#')).map((i) => i.sk as string);
-}
-
-async function allPages<T>(fetch: (token?: string) => Promise<{ items: T[]; nextToken?: string }>): Promise<T[][]> {
-  const pages: T[][] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetch(token);
-    pages.push(page.items);
-    token = page.nextToken;
-  } while (token);
-  return pages;
 }
 
 // ------------------------------------------------------------------ schema

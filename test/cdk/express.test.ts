@@ -4,18 +4,17 @@
  * DynamoDB (dynalite) with the real store, so the deployed machine runs as EXPRESS: StartSyncExecution
  * answers it, and a STANDARD one is refused at run time, as AWS refuses it.
  */
-import { randomUUID } from 'node:crypto';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DynamoExecutionStore } from '../../lambda/aws/dynamo-store';
 import { startLocalDynamo, type LocalDynamo } from '../../lambda/local/embedded-dynamo';
-import type { TaskInvoker } from '../../lambda/ports';
 import type { EngineDeps } from '../../lambda/runtime/deps';
 import { parseAccessPolicy } from '../../lambda/runtime/access';
 import { startSyncExecution } from '../../lambda/runtime/express-api';
 import { register, type RegistrationEvent } from '../../lib/registration/handler';
 import { engineStack, resource } from './helpers';
+import { registrationDeps } from './registration-deps';
 
 const definition = { StartAt: 'Done', States: { Done: { Type: 'Pass', Parameters: { 'doubled.$': 'States.MathAdd($.n, $.n)' }, End: true } } };
 
@@ -61,15 +60,7 @@ describe('the registration handler (dynalite, the real store)', () => {
   beforeAll(async () => {
     dynamo = await startLocalDynamo({ tableName: 'stepwright-express-cdk-test' });
     store = new DynamoExecutionStore({ client: dynamo.client, tableName: dynamo.tableName });
-    deps = {
-      store,
-      queue: { send: () => Promise.reject(new Error('an EXPRESS run sends no message')) },
-      invoker: {} as TaskInvoker,
-      clock: { now: () => new Date() },
-      random: { random: Math.random, uuid: randomUUID },
-      region: 'us-east-1',
-      accountId: '123456789012',
-    };
+    deps = registrationDeps(store, { send: () => Promise.reject(new Error('an EXPRESS run sends no message')) });
   });
   afterAll(async () => {
     await dynamo.close();

@@ -3,16 +3,16 @@
  * custom resource writes is what the API writes for CreateStateMachine, and a registered machine
  * can be started at once.
  */
-import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoExecutionStore } from '../../lambda/aws/dynamo-store';
 import { startLocalDynamo, type LocalDynamo } from '../../lambda/local/embedded-dynamo';
-import type { OutgoingMessage, TaskInvoker } from '../../lambda/ports';
+import type { OutgoingMessage } from '../../lambda/ports';
 import type { EngineDeps } from '../../lambda/runtime/deps';
 import { createStateMachine, startExecution, stateMachineArnFor } from '../../lambda/runtime/service';
 import { register, type RegistrationEvent } from '../../lib/registration/handler';
 import { revisionIdFor, stateMachineRecord } from '../../lib/state-machine-record';
 import { buildStack, resource } from './helpers';
+import { registrationDeps } from './registration-deps';
 
 let dynamo: LocalDynamo;
 let doc: DynamoDBDocumentClient;
@@ -28,15 +28,7 @@ beforeAll(async () => {
   dynamo = await startLocalDynamo({ tableName: 'stepwright-cdk-test' });
   doc = DynamoDBDocumentClient.from(dynamo.client);
   store = new DynamoExecutionStore({ client: dynamo.client, tableName: dynamo.tableName });
-  deps = {
-    store,
-    queue: { send: async (m) => void sent.push(...m) },
-    invoker: {} as TaskInvoker,
-    clock: { now: () => new Date() },
-    random: { random: Math.random, uuid: randomUUID },
-    region: 'us-east-1',
-    accountId: '123456789012',
-  };
+  deps = registrationDeps(store, { send: async (m) => void sent.push(...m) });
 });
 
 afterAll(async () => {

@@ -17,12 +17,12 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createApiHandler } from '../../lambda/handlers/api';
 import { enableLocalAccessChecks } from '../../lambda/handlers/api-router';
 import { activityGrantKey, type AccessPolicy } from '../../lambda/runtime/access';
 import * as activities from '../../lambda/runtime/activities';
 import { startTestServer, until } from '../runtime/harness';
+import { iamApiEvent } from '../runtime/api-gateway-event';
 
 jest.setTimeout(90_000);
 
@@ -127,29 +127,7 @@ test('the REST routes a worker uses are checked the same way', async () => {
 
 test('the deployed API handler checks the caller of an API Gateway v2 event (IAM authorizer context) the same way', async () => {
   const api = createApiHandler(() => server.deps, policy);
-  const event = (userArn: string, target: string, body: unknown): APIGatewayProxyEventV2 =>
-    ({
-      version: '2.0',
-      routeKey: 'POST /',
-      rawPath: '/',
-      rawQueryString: '',
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${target}` },
-      body: JSON.stringify(body),
-      isBase64Encoded: false,
-      requestContext: {
-        accountId: ACCOUNT,
-        apiId: 'abc',
-        domainName: 'abc.execute-api.us-east-1.amazonaws.com',
-        domainPrefix: 'abc',
-        http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '10.0.0.1', userAgent: 'test' },
-        requestId: 'r',
-        routeKey: 'POST /',
-        stage: '$default',
-        time: '',
-        timeEpoch: 0,
-        authorizer: { iam: { accessKey: 'AKIA', accountId: ACCOUNT, callerId: 'AROA:w', cognitoIdentity: null, principalOrgId: null, userArn, userId: 'AROA:w' } },
-      },
-    }) as unknown as APIGatewayProxyEventV2;
+  const event = (userArn: string, target: string, body: unknown) => iamApiEvent(ACCOUNT, userArn, target, body);
   const bodyOf = (res: { body?: string }) => JSON.parse(res.body ?? '{}') as Record<string, unknown>;
 
   const refused = await api(event(session(TRANSCODER), 'GetActivityTask', { activityArn: resize, workerName: 'intruder' }));

@@ -3,10 +3,10 @@
  * API handler refusing an ungranted caller given an API Gateway v2 event with an IAM authorizer
  * context, before anything is written.
  */
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createApiHandler } from '../../lambda/handlers/api';
 import { isAllowed, parseAccessPolicy, principalMatches, stateMachineNameOf, type AccessPolicy } from '../../lambda/runtime/access';
 import { startTestEngine, type TestEngine } from './harness';
+import { iamApiEvent } from './api-gateway-event';
 
 const ACCOUNT = '123456789012';
 const OPS_ROLE = `arn:aws:iam::${ACCOUNT}:role/team/Ops`;
@@ -78,29 +78,7 @@ describe('the API handler with an API Gateway v2 event (IAM authorizer context)'
   afterAll(() => t.close());
 
   const policy: AccessPolicy = { grants: [[OPS_ROLE, 'orders', ['@start']]] };
-  const event = (userArn: string, target: string, body: unknown): APIGatewayProxyEventV2 =>
-    ({
-      version: '2.0',
-      routeKey: 'POST /',
-      rawPath: '/',
-      rawQueryString: '',
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${target}` },
-      body: JSON.stringify(body),
-      isBase64Encoded: false,
-      requestContext: {
-        accountId: ACCOUNT,
-        apiId: 'abc',
-        domainName: 'abc.execute-api.us-east-1.amazonaws.com',
-        domainPrefix: 'abc',
-        http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '10.0.0.1', userAgent: 'test' },
-        requestId: 'r',
-        routeKey: 'POST /',
-        stage: '$default',
-        time: '',
-        timeEpoch: 0,
-        authorizer: { iam: { accessKey: 'AKIA', accountId: ACCOUNT, callerId: 'AROA:alice', cognitoIdentity: null, principalOrgId: null, userArn, userId: 'AROA:alice' } },
-      },
-    }) as unknown as APIGatewayProxyEventV2;
+  const event = (userArn: string, target: string, body: unknown) => iamApiEvent(ACCOUNT, userArn, target, body);
 
   test('an ungranted caller gets AccessDeniedException (400, JSON protocol) and nothing is started', async () => {
     const api = createApiHandler(() => t.deps, policy);

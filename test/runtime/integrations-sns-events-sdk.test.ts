@@ -8,10 +8,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { startTestEngine, until, type TestEngine } from './harness';
 import * as svc from '../../lambda/runtime/service';
 import { startFauxqsChild, type FauxqsChild } from './fauxqs-child';
+import { createKeyTable } from './key-table';
 
 let fauxqs: FauxqsChild;
 let t: TestEngine;
@@ -44,12 +44,7 @@ beforeAll(async () => {
   const eventsUrl = `http://127.0.0.1:${(events.address() as AddressInfo).port}`;
   t = await startTestEngine({ services: { sqsEndpoint: fauxqs.endpoint, endpoints: { sns: fauxqs.endpoint, eventbridge: eventsUrl } } });
   bare = await startTestEngine();
-  await t.engine.dynamo.client.send(new CreateTableCommand({
-    TableName: 'Ledger',
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  }));
+  await createKeyTable(t.engine.dynamo.client, 'Ledger');
 }, 30_000);
 
 afterAll(async () => {

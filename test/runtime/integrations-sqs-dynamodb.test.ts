@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { startTestEngine, type TestEngine } from './harness';
 import { startFauxqsChild, type FauxqsChild } from './fauxqs-child';
+import { createKeyTable } from './key-table';
 import * as svc from '../../lambda/runtime/service';
 
 let fauxqs: FauxqsChild;
@@ -20,12 +20,7 @@ beforeAll(async () => {
   sqs = new SQSClient({ endpoint: fauxqs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
   queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'orders' }))).QueueUrl!;
   t = await startTestEngine({ services: { sqsEndpoint: fauxqs.endpoint } });
-  await t.engine.dynamo.client.send(new CreateTableCommand({
-    TableName: 'Users',
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  }));
+  await createKeyTable(t.engine.dynamo.client, 'Users');
 }, 30_000);
 
 afterAll(async () => {
