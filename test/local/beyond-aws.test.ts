@@ -38,6 +38,8 @@ describe('beyond Step Functions, through the REST API', () => {
           return (n as number) + 1000;
         },
         [FN('trace')]: () => 'ok',
+        // a callback task nobody answers: holds its execution RUNNING until it is stopped
+        [FN('hold')]: () => 'held',
       },
     });
   });
@@ -132,7 +134,15 @@ describe('beyond Step Functions, through the REST API', () => {
   });
 
   describe('execution names', () => {
-    const def = { StartAt: 'W', States: { W: { Type: 'Wait', SecondsPath: '$.wait', End: true } } };
+    // {wait: n}: a Wait (over at once at time scale 0); {hold: true}: RUNNING until stopped (a callback nobody answers)
+    const def = {
+      StartAt: 'Route',
+      States: {
+        Route: { Type: 'Choice', Choices: [{ Variable: '$.hold', IsPresent: true, Next: 'Hold' }], Default: 'W' },
+        W: { Type: 'Wait', SecondsPath: '$.wait', End: true },
+        Hold: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { FunctionName: FN('hold'), Payload: { 'token.$': '$$.Task.Token' } }, End: true },
+      },
+    };
     const start = (machine: string, name: string, input: unknown) => post(s, `/state-machines/${machine}/executions`, { name, input });
 
     async function startFinished(machine: string, name: string, input: unknown) {
@@ -164,10 +174,10 @@ describe('beyond Step Functions, through the REST API', () => {
       const second = await startFinished('names-reuse', 'nightly', { wait: 0 });
       expect(second).toBe(`${first}:2`);
       expect((await get(s, `/executions/${enc(second)}`)).name).toBe('nightly');
-      const third = await start('names-reuse', 'nightly', { wait: 3600 });
-      const again = await start('names-reuse', 'nightly', { wait: 3600 });
+      const third = await start('names-reuse', 'nightly', { hold: true });
+      const again = await start('names-reuse', 'nightly', { hold: true });
       expect(again.json.executionArn).toBe(third.json.executionArn);
-      expect((await start('names-reuse', 'nightly', { wait: 1 })).json.error).toBe('ExecutionAlreadyExists');
+      expect((await start('names-reuse', 'nightly', { hold: false })).json.error).toBe('ExecutionAlreadyExists');
       await post(s, `/executions/${enc(third.json.executionArn as string)}/stop`, {});
     });
   });
