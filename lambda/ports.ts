@@ -61,6 +61,22 @@ export interface Outbox {
   messages: OutgoingMessage[];
   /** spread fan-out work (create children, stop them, redrive them), done before the messages are sent */
   fanOuts?: FanOutOrder[];
+  /**
+   * The committing worker runs this task attempt itself, right after the commit (runtime/inline-task.ts),
+   * instead of sending its invoke message: this commit is the attempt's claim. Anyone else who flushes
+   * the outbox sends the invoke delayed until `leaseUntil` (sooner when `holder`, the local runtime's
+   * process id, is not the flusher's: that process died), as a claim held by a dead worker would make it wait.
+   */
+  inline?: InlineTaskClaim;
+}
+
+export interface InlineTaskClaim {
+  /** the task attempt's token (the invoke message in `messages` with this token is the one run inline) */
+  token: string;
+  /** epoch ms: the claim's lease, the task's timeout plus a margin (as a claim item's) */
+  leaseUntil: number;
+  /** the sole claim holder (EngineDeps.soleClaimHolder) that committed it, locally */
+  holder?: string;
 }
 
 export type FanOutOrder = Extract<Effect, { type: 'SpawnChildren' | 'StopChildren' | 'RedriveChildren' }>;
@@ -237,6 +253,13 @@ export interface ExecutionStore {
   claimTask(executionArn: string, token: string, leaseSeconds: number, soleHolder?: string): Promise<boolean>;
 
   /**
+   * Records a claim on a task attempt that its worker took without a claim item (the commit of an
+   * inline task, Outbox.inline), until `leaseUntil` (epoch ms), so that a later invoke message for it
+   * waits out that lease as for any claim. Keeps a claim that exists already.
+   */
+  holdClaim(executionArn: string, token: string, leaseUntil: number): Promise<void>;
+
+  /**
    * Reserves an execution name for good (the 'unique-forever' name policy): false, with the hash of
    * the input it was first used with, when it was reserved before.
    */
@@ -324,6 +347,12 @@ export type TaskOutcome = { ok: true; output: unknown } | { ok: false; error: st
 
 export interface TaskInvoker {
   invoke(request: TaskRequest): Promise<TaskOutcome>;
+  /**
+   * The longest a task of this resource can run, in seconds (a Lambda function's configured timeout),
+   * or undefined when unknown. A worker runs a task inline only when its invocation has that much time
+   * left (runtime/inline-task.ts). Optional: a local invoker has no time limit to respect.
+   */
+  longestRunSeconds?(request: Pick<TaskRequest, 'resource' | 'input' | 'executionArn'>): Promise<number | undefined>;
 }
 
 export interface Clock {

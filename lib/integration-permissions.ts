@@ -73,6 +73,12 @@ export function integrationPermissions(scope: IConstruct, definition: Json): Int
     return undefined;
   };
 
+  // The worker reads a function's timeout (GetFunctionConfiguration) before running its task inline
+  // (lambda/runtime/inline-task.ts): without it, a task goes through a queue message of its own.
+  const allowLambda = (fn: string): void => {
+    allow('lambda:InvokeFunction', fn);
+    allow('lambda:GetFunctionConfiguration', fn);
+  };
   const taskPermissions = (state: Json, at: string): void => {
     const resource = state.Resource as string;
     const parsed = parseResource(resource);
@@ -80,7 +86,7 @@ export function integrationPermissions(scope: IConstruct, definition: Json): Int
     const args = isObject(state[argsField]) ? state[argsField] : {};
     const argsAt = `${at}/${argsField}`;
     if (parsed.kind === 'lambda-function' || (Token.isUnresolved(resource) && /^\$\{Token\[[^\]]+\]\}$/.test(resource))) {
-      allow('lambda:InvokeFunction', resource);
+      allowLambda(resource);
       return;
     }
     if (parsed.kind === 'aws-sdk') {
@@ -93,7 +99,7 @@ export function integrationPermissions(scope: IConstruct, definition: Json): Int
     switch (`${parsed.service}:${parsed.action}`) {
       case 'lambda:invoke': {
         const fn = target(args, argsAt, 'FunctionName', 'lambda:InvokeFunction');
-        if (fn !== undefined) allow('lambda:InvokeFunction', functionArn(stack, fn));
+        if (fn !== undefined) allowLambda(functionArn(stack, fn));
         return;
       }
       case 'sqs:sendMessage': {

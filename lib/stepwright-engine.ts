@@ -93,7 +93,8 @@ export class StepwrightEngine extends Construct implements IStepwrightEngine {
     this.workerRole = worker.role;
     this.workerFunction = worker.fn;
     // Task permissions: exactly the functions the definitions name (and allowInvoke); filled as machines are added.
-    this.invokeStatement = new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'] });
+    // GetFunctionConfiguration: the worker reads a function's timeout before it runs a task inline (lambda/runtime/inline-task.ts)
+    this.invokeStatement = new iam.PolicyStatement({ actions: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'] });
     for (const fn of props.allowInvoke ?? []) this.grantInvoke(fn);
 
     this.apiFunction = createApiFunction(this, ctx, tokenEnvironment);

@@ -395,6 +395,14 @@ export class DynamoExecutionStore implements ExecutionStore {
     }
   }
 
+  async holdClaim(executionArn: string, token: string, leaseUntil: number): Promise<void> {
+    try {
+      await this.put(compact({ ...keys.claim(executionArn, token), leaseUntil, expiresAt: Math.ceil(leaseUntil / 1000) }), { ConditionExpression: 'attribute_not_exists(pk)' });
+    } catch (e) {
+      if (!isConditionFailed(e)) throw e;
+    }
+  }
+
   async reserveName(stateMachineArn: string, name: string, inputHash: string): Promise<{ reserved: boolean; inputHash?: string }> {
     const key = keys.name(stateMachineArn, name);
     try {

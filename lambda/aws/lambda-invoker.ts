@@ -13,7 +13,8 @@
  * the outcome is `{ ok: true, output: undefined }` when Lambda accepted the event. The caller must not
  * treat that as the task's result: see `isCallbackResource`; the answer comes via SendTaskSuccess.
  */
-import { InvokeCommand, LambdaServiceException, type InvokeCommandInput, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaServiceException, type InvokeCommandInput, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
+import { LRUCache } from 'lru-cache';
 import type { TaskInvoker, TaskOutcome, TaskRequest } from '../ports';
 import { LAMBDA_INVOKE, lambdaInvokeResult } from '../lambda-integration';
 import { MAX_PAYLOAD_BYTES } from '../engine/limits';
@@ -51,6 +52,32 @@ export class LambdaTaskInvoker implements TaskInvoker {
   constructor(opts: { client: LambdaClient; roles?: TaskClients }) {
     this.client = opts.client;
     this.roles = opts.roles;
+  }
+
+  /** Function timeouts by name and qualifier: a minute for a failed look-up, ten for a timeout (it rarely changes). */
+  private readonly timeouts = new LRUCache<string, { seconds: number | undefined }>({ max: 1000, ttl: 600_000 });
+
+  /**
+   * The function's configured timeout (GetFunctionConfiguration, with the state machine's role): a
+   * synchronous invoke cannot run longer. Undefined when it cannot be read (the worker then sends the
+   * task's invoke message instead of running it inline).
+   */
+  async longestRunSeconds(req: Pick<TaskRequest, 'resource' | 'input' | 'executionArn'>): Promise<number | undefined> {
+    const target = lambdaTarget(req.resource, req.input);
+    if (!target || typeof target.functionName !== 'string' || target.functionName === '') return undefined;
+    const qualifier = typeof target.qualifier === 'string' ? target.qualifier : undefined;
+    const key = `${target.functionName}:${qualifier ?? ''}`;
+    const known = this.timeouts.get(key);
+    if (known) return known.seconds;
+    let seconds: number | undefined;
+    try {
+      const client = this.roles ? await this.roles.clientFor(req.executionArn) : this.client;
+      seconds = (await client.send(new GetFunctionConfigurationCommand({ FunctionName: target.functionName, ...(qualifier ? { Qualifier: qualifier } : {}) }))).Timeout;
+    } catch {
+      seconds = undefined;
+    }
+    this.timeouts.set(key, { seconds }, seconds === undefined ? { ttl: 60_000 } : undefined);
+    return seconds;
   }
 
   async invoke(req: TaskRequest): Promise<TaskOutcome> {

@@ -54,7 +54,9 @@ export function createWorkerHandler(getDeps: () => EngineDeps | Promise<EngineDe
         return;
       }
       try {
-        await processMessage(deps, msg);
+        // Lambda's remaining time bounds the tasks this message may run inline (none locally)
+        const remaining = context?.getRemainingTimeInMillis ? context : undefined;
+        await processMessage(deps, msg, remaining ? { remainingMs: () => remaining.getRemainingTimeInMillis() } : undefined);
       } catch (e) {
         const receives = Number(r.attributes?.ApproximateReceiveCount ?? 1);
         const error = String((e as Error)?.message ?? e);

@@ -34,6 +34,8 @@ export interface LocalEngineOptions {
   maxReceiveCount?: number;
   concurrency?: number;
   taskLeaseSeconds?: number;
+  /** false: every task goes through an invoke message (runtime/inline-task.ts; default true) */
+  inlineTasks?: boolean;
   fault?: (point: FaultPoint) => void;
   /** how Map items and Parallel branches run (default 'auto': spread where they contain a Task) */
   fanOut?: FanOutMode;
@@ -87,6 +89,7 @@ export async function startLocalEngine(opts: LocalEngineOptions): Promise<LocalE
     region: LOCAL_REGION,
     accountId: LOCAL_ACCOUNT,
     taskLeaseSeconds: opts.taskLeaseSeconds,
+    inlineTasks: opts.inlineTasks,
     maxReceiveCount: opts.maxReceiveCount ?? 10,
     fault: opts.fault,
     fanOut: opts.fanOut,

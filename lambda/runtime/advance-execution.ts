@@ -15,12 +15,13 @@ import { advance } from '../engine/interpreter';
 import { fullJitterBackoff } from '../backoff';
 import type { StateMachineDefinition } from '../engine/definition';
 import type { ExecutionSnapshot, IncomingEvent } from '../engine/types';
-import type { ExecutionRecord, FanOutOrder, OutgoingMessage } from '../ports';
+import type { ExecutionRecord, FanOutOrder, InlineTaskClaim, OutgoingMessage } from '../ports';
 import { effectsToMessages } from './effects';
 import type { EngineDeps } from './deps';
 import { carryOutFanOut } from './fan-out-orders';
 import { taskTokensOf } from './task-tokens';
 import { stopsForSyncChildren } from './integrations/sync-children';
+import { inlineRunInProgress } from './inline-runs';
 
 const MAX_CONFLICT_RETRIES = 20;
 
@@ -49,8 +50,38 @@ export async function definitionFor(deps: EngineDeps, rec: Pick<ExecutionRecord,
  * write, or is older still), does not send every message again: that would be harmless, but each
  * duplicate invoke costs a claim check and a delayed re-check. Another process may still flush twice.
  */
-const flushesByStore = new WeakMap<object, LRUCache<string, { version: number; done: Promise<boolean>; cleared: Promise<boolean> }>>();
+interface FlushEntry {
+  version: number;
+  done: Promise<boolean>;
+  cleared: Promise<boolean>;
+  /** set once `done` resolved true: the outbox's effects are out (its record may still hold it, uncleared) */
+  settled?: boolean;
+}
+const flushesByStore = new WeakMap<object, LRUCache<string, FlushEntry>>();
 const MAX_REMEMBERED_FLUSHES = 10_000;
+
+function flushesOf(deps: EngineDeps): LRUCache<string, FlushEntry> {
+  let flushes = flushesByStore.get(deps.store);
+  if (!flushes) flushesByStore.set(deps.store, (flushes = new LRUCache({ max: MAX_REMEMBERED_FLUSHES })));
+  return flushes;
+}
+
+/** Remembers a flush of `version`'s outbox in progress (`done`) and whether its clearing write won (`cleared`). */
+function remember(deps: EngineDeps, arn: string, version: number, done: Promise<unknown>, cleared: Promise<boolean>): FlushEntry {
+  const entry: FlushEntry = { version, done: done.then(() => true, () => false), cleared };
+  void entry.done.then((ok) => (entry.settled = ok));
+  flushesOf(deps).set(arn, entry); // the least recently used entry goes first when the cache is full
+  return entry;
+}
+
+/**
+ * Whether this process has carried out `rec`'s outbox already (a flush that left it uncleared: an inline
+ * task's, or one whose clearing lost a race). The next commit may then replace it.
+ */
+export function flushedHere(deps: EngineDeps, rec: ExecutionRecord): boolean {
+  const known = flushesByStore.get(deps.store)?.get(rec.executionArn);
+  return !!known && known.version === rec.version && known.settled === true;
+}
 
 /**
  * Writes a committed outbox's history and messages, then clears it. Safe to run twice. Returns the
@@ -58,8 +89,7 @@ const MAX_REMEMBERED_FLUSHES = 10_000;
  */
 export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {
   if (!rec.outbox) return rec;
-  let flushes = flushesByStore.get(deps.store);
-  if (!flushes) flushesByStore.set(deps.store, (flushes = new LRUCache({ max: MAX_REMEMBERED_FLUSHES })));
+  const flushes = flushesOf(deps);
   const arn = rec.executionArn;
   const known = flushes.get(arn);
   if (known && rec.version <= known.version) {
@@ -76,13 +106,8 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
   const done = writeOutbox(deps, rec);
   // Only whether it succeeded is remembered, not the record it resolves to: 10,000 whole records
   // (snapshot, input, output) would otherwise stay reachable from this map in a long-running server.
-  const entry = {
-    version: rec.version,
-    done: done.then(() => true, () => false),
-    // whether this flush's clearing write won (the stored record is then `rec` cleared, one version on)
-    cleared: done.then((r) => r.outbox === undefined, () => false),
-  };
-  flushes.set(arn, entry); // the least recently used entry goes first when the cache is full
+  // `cleared`: whether this flush's clearing write won (the stored record is then `rec` cleared, one version on)
+  const entry = remember(deps, arn, rec.version, done, done.then((r) => r.outbox === undefined, () => false));
   try {
     return await done;
   } catch (e) {
@@ -90,6 +115,20 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
     if (flushes.get(arn) === entry) flushes.delete(arn);
     throw e;
   }
+}
+
+/**
+ * For a reader of the history (GetExecutionHistory, the Map Runs): the events of the last commit
+ * written, since they are written just after it. An inline task's outbox is otherwise left to the
+ * worker running that task (flushing it would send the invoke again and clear it under that worker).
+ */
+export async function writeOutboxForReaders(deps: EngineDeps, rec: ExecutionRecord): Promise<void> {
+  if (!rec.outbox) return;
+  if (!rec.outbox.inline || flushedHere(deps, rec)) {
+    await flushOutbox(deps, rec);
+    return;
+  }
+  if (rec.outbox.events.length) await deps.store.appendHistory(rec.executionArn, rec.outbox.events);
 }
 
 /**
@@ -105,13 +144,68 @@ export async function clearedHere(deps: EngineDeps, rec: ExecutionRecord): Promi
   return { ...rec, outbox: undefined, version: rec.version + 1 };
 }
 
-async function writeOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {
+/** The history, fan-out orders and `messages` of `rec`'s outbox, in that order (a message may start what the others record). */
+async function writeEffects(deps: EngineDeps, rec: ExecutionRecord, messages: OutgoingMessage[]): Promise<void> {
   const outbox = rec.outbox!;
   if (outbox.events.length) await deps.store.appendHistory(rec.executionArn, outbox.events);
   deps.fault?.('after-history');
   for (const order of outbox.fanOuts ?? []) await carryOutFanOut(deps, rec, order);
-  if (outbox.messages.length) await deps.queue.send(outbox.messages);
+  if (messages.length) await deps.queue.send(messages);
   deps.fault?.('after-send');
+}
+
+/**
+ * The messages a flush of `rec`'s outbox sends. An inline task's invoke (Outbox.inline: the committing
+ * worker claimed the attempt and runs it itself) is left out while this process runs it; it is sent when
+ * its worker is known to be gone (this local process, not running it any more; another local process,
+ * dead), and otherwise sent behind a claim item holding the commit's lease, as if that worker had
+ * claimed it with an item: the attempt runs again only once the lease is over (the crash window).
+ */
+async function messagesToFlush(deps: EngineDeps, rec: ExecutionRecord): Promise<OutgoingMessage[]> {
+  const { messages, inline } = rec.outbox!;
+  if (!inline) return messages;
+  const isInline = (m: OutgoingMessage) => m.body.kind === 'invoke' && m.body.task.token === inline.token;
+  if (inlineRunInProgress(deps.store, rec.executionArn, inline.token)) return messages.filter((m) => !isInline(m));
+  // the local runtime is one process: a run of its own that is not in progress is over (it failed before
+  // answering), and another process's died with it. Nobody holds the attempt then.
+  if (deps.soleClaimHolder) return messages;
+  await deps.store.holdClaim(rec.executionArn, inline.token, inline.leaseUntil);
+  return messages;
+}
+
+/**
+ * Whether an inline task's worker may still be running it (the reconciler leaves it alone then): known
+ * in this process; locally, nobody else can be (one process); on AWS nobody can tell, and the lease decides.
+ */
+export function inlineTaskBusy(deps: EngineDeps, executionArn: string, inline: InlineTaskClaim): boolean {
+  if (inlineRunInProgress(deps.store, executionArn, inline.token)) return true;
+  if (deps.soleClaimHolder) return false;
+  return deps.clock.now().getTime() < inline.leaseUntil;
+}
+
+function forgetFlush(deps: EngineDeps, rec: ExecutionRecord): void {
+  const flushes = flushesOf(deps);
+  if (flushes.get(rec.executionArn)?.version === rec.version) flushes.delete(rec.executionArn);
+}
+
+/**
+ * Writes an inline task's outbox: everything but that task's invoke, which the caller runs next. Not
+ * cleared: the commit of the task's answer replaces the outbox (flushedHere says it may).
+ */
+async function flushInline(deps: EngineDeps, rec: ExecutionRecord, inlineMessage: OutgoingMessage): Promise<void> {
+  const done = writeEffects(deps, rec, rec.outbox!.messages.filter((m) => m !== inlineMessage));
+  const entry = remember(deps, rec.executionArn, rec.version, done, Promise.resolve(false));
+  try {
+    await done;
+    entry.settled = true;
+  } catch (e) {
+    forgetFlush(deps, rec);
+    throw e;
+  }
+}
+
+async function writeOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {
+  await writeEffects(deps, rec, await messagesToFlush(deps, rec));
   const cleared: ExecutionRecord = { ...rec, outbox: undefined, version: rec.version + 1 };
   // Losing this race is fine: whoever moved the version on has flushed this outbox first.
   return (await deps.store.updateExecution(cleared, rec.version)) ? cleared : rec;
@@ -141,6 +235,16 @@ export interface ApplyOptions {
    * only a lost conditional write (and a read then); a fresh one saves a read on every message.
    */
   known?: ExecutionRecord;
+  /** the worker's inline task runs (runtime/inline-task.ts); the API and others leave it out */
+  inline?: InlineTasks;
+}
+
+/** How a worker runs a task attempt right after the commit that scheduled it (runtime/inline-task.ts). */
+export interface InlineTasks {
+  /** the invoke among a commit's messages to run in this invocation, with the claim the commit records; undefined: send them all */
+  choose(messages: OutgoingMessage[], nowMs: number): Promise<{ message: OutgoingMessage; claim: InlineTaskClaim } | undefined>;
+  /** runs it, once the commit and the rest of its outbox are written (`rec`: the committed record) */
+  run(rec: ExecutionRecord, message: OutgoingMessage): Promise<void>;
 }
 
 /** Root execution inputs by store and ARN: a spread child's $$.Execution.Input (an input never changes). */
@@ -182,8 +286,12 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     let rec = attempt === 0 && opts.known ? opts.known : await deps.store.getExecution(executionArn);
     if (!rec) return 'missing';
     deps.fault?.('after-read');
-    if (rec.outbox) rec = await flushOutbox(deps, rec);
-    if (rec.outbox) continue; // someone else is moving this execution on: read again
+    if (rec.outbox && !flushedHere(deps, rec)) {
+      rec = await flushOutbox(deps, rec);
+      // someone else is moving this execution on: read again (an outbox this process carried out, left
+      // uncleared, is replaced by this commit)
+      if (rec.outbox && !flushedHere(deps, rec)) continue;
+    }
     // a parent's stop that a redrive of the parent has overtaken: the child runs on in the new generation
     if (event.type === 'StopExecution' && event.generation !== undefined && rec.child && rec.child.generation !== event.generation) return 'ignored';
     if (event.type === 'StopExecution' && rec.child && !rec.snapshot && rec.status === 'RUNNING') {
@@ -219,6 +327,7 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     if (rec.startedBy && snap.status !== 'RUNNING') messages.push({ body: { kind: 'answerParent', executionArn } });
     if (snap.status === 'ABORTED') messages.push(...syncChildStops);
     const child = rec.child && opts.childRedriven ? { ...rec.child, redrivenGeneration: rec.child.generation } : rec.child;
+    const inline = fanOuts.length ? undefined : await opts.inline?.choose(messages, now.getTime());
     const next: ExecutionRecord = {
       ...rec,
       version: rec.version + 1,
@@ -228,7 +337,7 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
       output: snap.status === 'SUCCEEDED' ? JSON.stringify(snap.output ?? null) : undefined,
       error: snap.error,
       cause: snap.cause,
-      outbox: { events: result.events, messages, ...(fanOuts.length ? { fanOuts } : {}) },
+      outbox: { events: result.events, messages, ...(fanOuts.length ? { fanOuts } : {}), ...(inline ? { inline: inline.claim } : {}) },
       child,
     };
     if (!(await deps.store.updateExecution(next, rec.version))) {
@@ -239,7 +348,16 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     deps.fault?.('after-commit');
     if (event.type === 'StartExecution') deps.onExecutionStarted?.(next);
     if (snap.status !== 'RUNNING') deps.onExecutionFinished?.(snap.status, executionArn, next);
-    await flushOutbox(deps, next);
+    if (inline) {
+      await flushInline(deps, next, inline.message);
+      try {
+        await opts.inline!.run(next, inline.message);
+      } catch (e) {
+        // The task's invoke is the one effect of this outbox not out yet: whoever sees it next flushes it.
+        forgetFlush(deps, next);
+        throw e;
+      }
+    } else await flushOutbox(deps, next);
     return 'applied';
   }
   throw new ContentionError(`execution ${executionArn}: too many concurrent updates, giving up for now (the message will be retried)`);

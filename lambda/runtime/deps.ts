@@ -49,6 +49,11 @@ export interface EngineDeps {
    * instead of waiting for their lease (the task timeout plus a minute).
    */
   soleClaimHolder?: string;
+  /**
+   * Whether a worker runs a task it has just scheduled itself rather than through an `invoke` message
+   * (runtime/inline-task.ts). Default true; false sends every invoke (the bench compares both).
+   */
+  inlineTasks?: boolean;
   /** test hook: called at each step of a commit; a test throws here to simulate a crash */
   fault?: (point: FaultPoint) => void;
   /** told about every finished execution or spread child (metrics; `record` is the one just written) */

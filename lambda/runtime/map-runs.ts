@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { childArnOf } from './fan-out-orders';
-import { definitionFor, flushOutbox } from './advance-execution';
+import { definitionFor, writeOutboxForReaders } from './advance-execution';
 import { apiError, pageErrorAsApi } from './api-errors';
 import { requireExecution } from './service';
 import { fanIdOfMapRun } from '../engine/arns';
@@ -235,7 +235,7 @@ const END_OF_EXECUTION = new Set(['ExecutionFailed', 'ExecutionAborted', 'Execut
  */
 async function mapRunsInHistory(deps: EngineDeps, rec: ExecutionRecord): Promise<(MapRunListItem & { outcome?: MapRunStatus })[]> {
   // the events of the last committed step are written just after it: write them first (safe to repeat)
-  if (rec.outbox) await flushOutbox(deps, rec);
+  await writeOutboxForReaders(deps, rec);
   const found: (MapRunListItem & { outcome?: MapRunStatus; executionEnd?: string })[] = [];
   let nextToken: string | undefined;
   do {

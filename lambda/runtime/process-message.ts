@@ -2,24 +2,29 @@
  * What the worker does with one work-queue message. Every kind is safe to receive twice: starts
  * and events go through applyEvent (stale ones are ignored), invokes are claimed per task attempt.
  */
-import type { ExecutionRecord, TaskRequest, WorkMessage } from '../ports';
-import { applyEvent, clearedHere, ContentionError, flushOutbox } from './advance-execution';
+import type { ExecutionRecord, WorkMessage } from '../ports';
+import { applyEvent, clearedHere, flushOutbox, type InlineTasks } from './advance-execution';
 import { startRun } from './start-run';
 import { startIfExpress } from './express-start';
-import type { IncomingEvent } from '../engine/types';
 import { delayFor, MAX_QUEUE_DELAY_SECONDS } from './effects';
 import type { EngineDeps } from './deps';
-import { answersLater, integrationFor } from './integrations';
+import { answersLater } from './integrations';
 import { answerParent } from './integrations/start-execution-sync';
 import { collect, fanIn, startChild } from './fan-out';
-import { exceedsDepth, MAX_DATA_DEPTH } from '../engine/limits';
 import { reconcileExecution } from './reconciler';
+import { runClaimedTask, taskLeaseSeconds, type InvokeMessage } from './run-task';
+import { inlineTasks, type InvocationBudget } from './inline-task';
 
-export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promise<void> {
+/**
+ * `budget`: the time this invocation has left (Lambda's context); the local runtime passes none. Within
+ * it, a commit that schedules one task runs that task here rather than through a message (inline-task.ts).
+ */
+export async function processMessage(deps: EngineDeps, msg: WorkMessage, budget?: InvocationBudget): Promise<void> {
+  const inline = inlineTasks(deps, budget);
   switch (msg.kind) {
     case 'start': {
       const { express, rec } = await startIfExpress(deps, msg.executionArn);
-      return express ? undefined : startRun(deps, msg.executionArn, rec);
+      return express ? undefined : startRun(deps, msg.executionArn, rec, inline);
     }
     case 'event':
       if (msg.notBefore && Date.parse(msg.notBefore) > deps.clock.now().getTime()) {
@@ -28,12 +33,12 @@ export async function processMessage(deps: EngineDeps, msg: WorkMessage): Promis
         await deps.queue.send([{ body: { ...msg, notBefore }, delaySeconds }]);
         return;
       }
-      await applyEvent(deps, msg.executionArn, msg.event);
+      await applyEvent(deps, msg.executionArn, msg.event, { inline });
       return;
     case 'invoke':
-      return invokeTask(deps, msg);
+      return invokeTask(deps, msg, inline);
     case 'startChild':
-      return startChild(deps, msg.executionArn, (arn, known) => startRun(deps, arn, known));
+      return startChild(deps, msg.executionArn, (arn, known) => startRun(deps, arn, known, inline));
     case 'fanIn':
       return fanIn(deps, msg.executionArn, msg.generation);
     case 'collect':
@@ -57,11 +62,11 @@ async function stillWaiting(deps: EngineDeps, executionArn: string, token: strin
   return waiting ? rec : undefined;
 }
 
-async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'invoke' }>): Promise<void> {
+async function invokeTask(deps: EngineDeps, msg: InvokeMessage, inline: InlineTasks | undefined): Promise<void> {
   const { task, executionArn } = msg;
   const rec = await stillWaiting(deps, executionArn, task.token);
   if (!rec) return;
-  const lease = deps.taskLeaseSeconds ?? Math.max(60, (task.timeoutSeconds ?? 900) + 60);
+  const lease = taskLeaseSeconds(deps, task);
   if (!(await deps.store.claimTask(executionArn, task.token, lease, deps.soleClaimHolder))) {
     // Another delivery holds this attempt: it answers, unless it died after invoking (the crash window). A
     // plain task is checked again once that lease has run out and invoked again if the execution still waits
@@ -71,39 +76,7 @@ async function invokeTask(deps: EngineDeps, msg: Extract<WorkMessage, { kind: 'i
     if (!answersLater(task.resource)) await deps.queue.send([{ body: msg, delaySeconds: Math.min(lease, MAX_QUEUE_DELAY_SECONDS) }]);
     return;
   }
-  const integration = integrationFor(task.resource);
-  const outcome = await (integration ? (r: TaskRequest) => integration(deps, r, task.token) : (r: TaskRequest) => deps.invoker.invoke(r))({
-    resource: task.resource,
-    input: task.input,
-    executionArn,
-    stateName: task.stateName,
-    attempt: task.attempt,
-    taskToken: task.taskToken,
-    idempotencyKey: `${executionArn}#${task.token}`,
-    traceId: rec.traceId,
-    timeoutSeconds: task.timeoutSeconds,
-  });
-  deps.fault?.('after-invoke');
-  // A callback or activity task answers later through SendTaskSuccess/SendTaskFailure with its task token,
-  // a .sync child when it ends.
-  if (outcome.ok && answersLater(task.resource)) return;
-  const answer: IncomingEvent = outcome.ok
-    ? { type: 'TaskSucceeded', token: task.token, output: outcome.output }
-    : { type: 'TaskFailed', token: task.token, error: outcome.error, cause: outcome.cause };
-  try {
-    // the record read before the task ran: still current unless something else happened meanwhile (read
-    // before its outbox's clearing landed, it is current as this process cleared it, if this one did)
-    await applyEvent(deps, executionArn, answer, { known: rec.outbox ? await clearedHere(deps, rec) : rec });
-  } catch (e) {
-    if (!(e instanceof ContentionError)) throw e;
-    // Many answers racing for one execution (a wide Map or Parallel). Failing this message would lose the
-    // answer (the redelivery finds the claim) or run the task again: queue the answer as an event message
-    // of its own instead, applied by token like any other.
-    // A result nested too deep cannot be serialised into a message (RangeError on every try): it is sent
-    // as the failure the interpreter would make of it.
-    const queued: IncomingEvent = answer.type === 'TaskSucceeded' && exceedsDepth(answer.output)
-      ? { type: 'TaskFailed', token: task.token, error: 'States.DataLimitExceeded', cause: `The state/task '${task.resource}' returned a result nested more than ${MAX_DATA_DEPTH} levels deep (the limit is ${MAX_DATA_DEPTH}).` }
-      : answer;
-    await deps.queue.send([{ body: { kind: 'event', executionArn, event: queued } }]);
-  }
+  // the record read before the task ran: still current unless something else happened meanwhile (read
+  // before its outbox's clearing landed, it is current as this process cleared it, if this one did)
+  await runClaimedTask(deps, msg, rec, { known: rec.outbox ? await clearedHere(deps, rec) : rec, inline });
 }

@@ -23,7 +23,7 @@
 import type { ExecutionRecord, OutgoingMessage, WorkMessage } from '../ports';
 import type { Run } from '../engine/types';
 import type { EngineDeps } from './deps';
-import { flushOutbox } from './advance-execution';
+import { flushOutbox, inlineTaskBusy } from './advance-execution';
 import { childArnOf } from './fan-out-orders';
 import { isCallbackResource } from './callbacks';
 import { forEachLimited } from '../for-each-limited';
@@ -117,6 +117,9 @@ export async function reconcileRecord(deps: EngineDeps, rec: ExecutionRecord, op
   const report = emptyReport();
   report.checked = 1;
   if (!isStale(deps, rec, opts)) return report;
+  const inline = rec.outbox?.inline;
+  // An inline task is its worker's to finish (one that died leaves it to the lease, as a claim item would).
+  if (inline && inlineTaskBusy(deps, rec.executionArn, inline)) return report;
   if (rec.outbox) {
     // The last commit's effects may never have reached the world: do them (idempotent). What the
     // execution waits for next is then in flight; a later pass looks again if it still does not move.

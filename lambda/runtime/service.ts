@@ -18,7 +18,7 @@ import { retentionSecondsOf } from './retention';
 import { createExecutionRecord } from './execution-names';
 import { redriveProblems } from '../engine/redrive';
 import type { ExecutionStatus } from '../engine/types';
-import { applyEvent, flushOutbox } from './advance-execution';
+import { applyEvent, writeOutboxForReaders } from './advance-execution';
 import { startRun } from './start-run';
 import { historyViewPage, mayHaveSpread } from './history-view';
 import { ApiError, apiError, pageErrorsAsApi } from './api-errors';
@@ -354,7 +354,7 @@ export async function getExecutionHistory(
   }
   // A step's status and its events are committed together (the outbox) and the events written just after:
   // finish that first, so the history holds every event the described status implies (safe to repeat).
-  if (rec.outbox) await flushOutbox(deps, rec);
+  await writeOutboxForReaders(deps, rec);
   // a spread fan-out's events are shown where AWS shows them (runtime/history-view.ts); other histories page in the store
   const query = { maxResults: q.maxResults, nextToken: q.nextToken, reverseOrder: q.reverseOrder };
   const page = await pageErrorsAsApi((await mayHaveSpread(deps, rec)) ? historyViewPage(deps, rec, query) : deps.store.getHistory(q.executionArn, query));

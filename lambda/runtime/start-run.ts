@@ -7,7 +7,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { ExecutionRecord, StateMachineRecord } from '../ports';
-import { applyEvent, rootInput } from './advance-execution';
+import { applyEvent, rootInput, type InlineTasks } from './advance-execution';
 import type { EngineDeps } from './deps';
 import { roleArnIn } from '../engine/arns';
 
@@ -34,8 +34,8 @@ async function machineSettings(deps: EngineDeps, rec: ExecutionRecord): Promise<
   return settings;
 }
 
-/** `known`: the record, when the caller has just read it. */
-export async function startRun(deps: EngineDeps, executionArn: string, known?: ExecutionRecord): Promise<void> {
+/** `known`: the record, when the caller has just read it; `inline`: the worker's inline task runs (none for the API). */
+export async function startRun(deps: EngineDeps, executionArn: string, known?: ExecutionRecord, inline?: InlineTasks): Promise<void> {
   const rec = known ?? (await deps.store.getExecution(executionArn));
   if (!rec) return;
   // Already started: applyEvent still finishes an outbox that a crash after the start's commit left behind
@@ -51,7 +51,7 @@ export async function startRun(deps: EngineDeps, executionArn: string, known?: E
       traceId: rec.traceId,
       child: { recordArn: executionArn, machinePath: link.machinePath, ...(link.outerVariables ? { outerVariables: link.outerVariables } : {}) },
       childInput: JSON.parse(rec.input),
-    }, { known: rec });
+    }, { known: rec, inline });
     return;
   }
   const sm = rec.snapshot ? undefined : await machineSettings(deps, rec);
@@ -68,5 +68,5 @@ export async function startRun(deps: EngineDeps, executionArn: string, known?: E
     },
     limits: sm?.limits,
     traceId: rec.traceId,
-  }, { known: rec });
+  }, { known: rec, inline });
 }

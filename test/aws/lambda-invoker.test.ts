@@ -1,4 +1,5 @@
 import {
+  GetFunctionConfigurationCommand,
   InvokeCommand,
   LambdaServiceException,
   ResourceNotFoundException,
@@ -257,5 +258,36 @@ describe('LambdaTaskInvoker: bad requests', () => {
   test('a resource that is not Lambda is refused', async () => {
     const { invoker } = mockClient({ StatusCode: 200, $metadata: meta });
     await expect(invoker.invoke(request('arn:aws:states:::sqs:sendMessage', {}))).resolves.toMatchObject({ ok: false, error: 'States.TaskFailed' });
+  });
+});
+
+describe('LambdaTaskInvoker: a function\'s longest run (for inline tasks)', () => {
+  /** answers GetFunctionConfiguration with `timeout` (or throws it), and records what was asked */
+  function configClient(timeout: number | Error) {
+    const asked: { FunctionName?: string; Qualifier?: string }[] = [];
+    const send = jest.fn(async (cmd: GetFunctionConfigurationCommand) => {
+      expect(cmd).toBeInstanceOf(GetFunctionConfigurationCommand);
+      asked.push(cmd.input);
+      if (timeout instanceof Error) throw timeout;
+      return { Timeout: timeout, $metadata: meta };
+    });
+    return { invoker: new LambdaTaskInvoker({ client: { send } as unknown as LambdaClient }), asked };
+  }
+
+  test('the configured timeout, read once per function and qualifier', async () => {
+    const { invoker, asked } = configClient(42);
+    const r = (resource: string, input: unknown = {}) => ({ resource, input, executionArn: 'arn:x' });
+    await expect(invoker.longestRunSeconds(r(FN))).resolves.toBe(42);
+    await expect(invoker.longestRunSeconds(r(FN))).resolves.toBe(42);
+    await expect(invoker.longestRunSeconds(r(`${FN}:prod`))).resolves.toBe(42);
+    await expect(invoker.longestRunSeconds(r(INVOKE, { FunctionName: 'grade', Qualifier: '3' }))).resolves.toBe(42);
+    expect(asked).toEqual([{ FunctionName: FN }, { FunctionName: FN, Qualifier: 'prod' }, { FunctionName: 'grade', Qualifier: '3' }]);
+  });
+
+  test('unknown when it cannot be read (no permission) or the resource names no function', async () => {
+    const denied = Object.assign(new Error('not authorized to perform: lambda:GetFunctionConfiguration'), { name: 'AccessDeniedException' });
+    const { invoker } = configClient(denied);
+    await expect(invoker.longestRunSeconds({ resource: FN, input: {}, executionArn: 'arn:x' })).resolves.toBeUndefined();
+    await expect(invoker.longestRunSeconds({ resource: INVOKE, input: { Payload: {} }, executionArn: 'arn:x' })).resolves.toBeUndefined();
   });
 });

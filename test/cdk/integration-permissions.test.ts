@@ -98,6 +98,7 @@ describe('integrationPermissions', () => {
       ['dynamodb:PutItem', arn(':dynamodb:us-east-1:123456789012:table/Orders')],
       ['events:PutEvents', arn(':events:us-east-1:123456789012:event-bus/default')],
       ['events:PutEvents', arn(':events:us-east-1:123456789012:event-bus/orders')],
+      ['lambda:GetFunctionConfiguration', arn(':lambda:us-east-1:123456789012:function:grade:prod')],
       ['lambda:InvokeFunction', arn(':lambda:us-east-1:123456789012:function:grade:prod')],
       ['s3:GetObject', '"*"'],
       ['sns:Publish', '"arn:aws:sns:us-east-1:123456789012:news"'],

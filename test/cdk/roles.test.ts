@@ -46,7 +46,11 @@ test('each machine without a role gets its own, trusted by the worker role only,
   expect(role.props.AssumeRolePolicyDocument.Statement).toEqual([
     { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [ref('EngineWorkerRole', 'AWS::IAM::Role'), 'Arn'] } } },
   ]);
-  expect(grants(template, 'EngineBillingRole')).toEqual([{ action: 'lambda:InvokeFunction', resources: [{ 'Fn::GetAtt': [ref('Charge'), 'Arn'] }] }]);
+  // (GetFunctionConfiguration: the worker reads the function's timeout before running its task inline)
+  expect(grants(template, 'EngineBillingRole')).toEqual([
+    { action: 'lambda:GetFunctionConfiguration', resources: [{ 'Fn::GetAtt': [ref('Charge'), 'Arn'] }] },
+    { action: 'lambda:InvokeFunction', resources: [{ 'Fn::GetAtt': [ref('Charge'), 'Arn'] }] },
+  ]);
 });
 
 test('the worker invokes no task function itself: it may assume the machines\' roles (and the API roles given)', () => {
@@ -91,6 +95,6 @@ test('a role of the app given as `role` gets the worker in its trust policy and 
   const trust = resource(t, 'AWS::IAM::Role', 'Mine').props.AssumeRolePolicyDocument.Statement as { Principal: { AWS?: unknown } }[];
   // (CDK merges the two statements into one with both principals)
   expect(trust.map((s) => s.Principal.AWS)).toContainEqual({ 'Fn::GetAtt': [resource(t, 'AWS::IAM::Role', 'EngineWorkerRole').id, 'Arn'] });
-  expect(statementsOf(t, 'Mine').map((s) => s.Action)).toContain('lambda:InvokeFunction');
+  expect(statementsOf(t, 'Mine').flatMap((s) => [s.Action].flat())).toContain('lambda:InvokeFunction');
   expect(Object.keys(t.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('EngineMRole'))).toEqual([]);
 });

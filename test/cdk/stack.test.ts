@@ -112,7 +112,10 @@ describe('worker', () => {
     expect(g.filter((x) => x.action.startsWith('lambda:'))).toEqual([]);
     expect(g.filter((x) => x.action === 'sts:AssumeRole')).toEqual([{ action: 'sts:AssumeRole', resources: [{ 'Fn::GetAtt': [expect.stringMatching(/^EngineExamResultsRole/), 'Arn'] }] }]);
     const addTotal = resource(template, 'AWS::Lambda::Function', 'AddTotal');
-    expect(grants(template, 'EngineExamResultsRole')).toEqual([{ action: 'lambda:InvokeFunction', resources: [{ 'Fn::GetAtt': [addTotal.id, 'Arn'] }] }]);
+    expect(grants(template, 'EngineExamResultsRole')).toEqual([
+      { action: 'lambda:GetFunctionConfiguration', resources: [{ 'Fn::GetAtt': [addTotal.id, 'Arn'] }] },
+      { action: 'lambda:InvokeFunction', resources: [{ 'Fn::GetAtt': [addTotal.id, 'Arn'] }] },
+    ]);
     const queue = resource(template, 'AWS::SQS::Queue', 'EngineWorkQueue');
     for (const a of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage']) {
       expect(g.find((x) => x.action === a)?.resources).toEqual([{ 'Fn::GetAtt': [queue.id, 'Arn'] }]);

@@ -7,7 +7,8 @@ import { redriveExecution } from '../../lambda/runtime/service';
 
 it('poison message: dead-letter after maxReceiveCount, execution FAILED with the cause, redrivable', async () => {
   let broken = true;
-  const t = await startTestEngine({ timeScale: 0, visibilityTimeoutSeconds: 0.05, maxReceiveCount: 3 });
+  // (tasks through invoke messages, not inline in the start message: the invoke message is the poisoned one)
+  const t = await startTestEngine({ timeScale: 0, visibilityTimeoutSeconds: 0.05, maxReceiveCount: 3, inlineTasks: false });
   // an invoker bug (it throws instead of reporting a task failure) makes the invoke message fail every time
   const real = t.deps.invoker;
   t.deps.invoker = {
@@ -43,7 +44,8 @@ it('poison message: dead-letter after maxReceiveCount, execution FAILED with the
 
 it('a failing message is retried after growing backoffs, not the visibility timeout, then dead-lettered with its execution FAILED', async () => {
   // A visibility timeout of 10 s: three redeliveries that waited for it would outlast the 20 s guard below.
-  const t = await startTestEngine({ timeScale: 0.01, visibilityTimeoutSeconds: 10, maxReceiveCount: 4 });
+  // (tasks through invoke messages: a task run inline fails its start message once before its invoke is sent)
+  const t = await startTestEngine({ timeScale: 0.01, visibilityTimeoutSeconds: 10, maxReceiveCount: 4, inlineTasks: false });
   const real = t.deps.invoker;
   const attempts: number[] = [];
   t.deps.invoker = {

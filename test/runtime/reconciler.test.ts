@@ -104,8 +104,8 @@ it('a lost timer message: the sweep fires the timer once it is past due, and onl
 });
 
 it('a lost invoke: re-sent once the task lease has run out, and the task runs once', async () => {
-  // real time: the task's 30 s timeout must not run out during the test
-  const t = await engine({ tasks, timeScale: 1 });
+  // real time: the task's 30 s timeout must not run out during the test; tasks through invoke messages
+  const t = await engine({ tasks, timeScale: 1, inlineTasks: false });
   const sm = await t.machine('lost-invoke', { StartAt: 'Only', States: { Only: { Type: 'Task', Resource: FN('Double'), TimeoutSeconds: 30, End: true } } });
   const lost = losing(t, (b) => b.kind === 'invoke');
   const arn = await t.start(sm, { n: 5 });

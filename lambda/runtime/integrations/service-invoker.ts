@@ -9,6 +9,9 @@ import { isCallbackResource } from '../../engine/definition';
 import { serviceIntegrationFor } from './index';
 import type { SdkAwareInvoker, ServiceCaller } from './service-caller';
 
+/** How long a service integration's call (SQS, SNS, DynamoDB, EventBridge, an AWS SDK action) may take at most, for inline tasks. */
+const SERVICE_CALL_SECONDS = 60;
+
 export class ServiceIntegrationInvoker implements TaskInvoker, SdkAwareInvoker {
   /**
    * `callerFor`: the caller for one task (on AWS, one whose clients hold the task's state machine's
@@ -26,6 +29,12 @@ export class ServiceIntegrationInvoker implements TaskInvoker, SdkAwareInvoker {
     const caller = this.callerFor ? await this.callerFor(req) : this.caller;
     const outcome = await integration(caller, req);
     return outcome.ok && isCallbackResource(req.resource) ? { ok: true, output: undefined } : outcome;
+  }
+
+  /** A service call is bounded by its SDK client (undefined: the caller's default); a Lambda task by its function. */
+  async longestRunSeconds(req: Pick<TaskRequest, 'resource' | 'input' | 'executionArn'>): Promise<number | undefined> {
+    if (serviceIntegrationFor(req.resource)) return SERVICE_CALL_SECONDS;
+    return this.inner.longestRunSeconds?.(req);
   }
 
   sdkClientInstalled(packageName: string): boolean {
