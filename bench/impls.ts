@@ -1,12 +1,21 @@
 /**
  * The implementations each workload runs on: Stepwright (in-process runner), the hand-written
  * ceiling (from the workload), and the peer `aws-local-stepfunctions` when it is installed.
+ *
+ * Both are timed as they ship. The peer is its published bundle; Stepwright's timed runner is
+ * lambda/local/runner.ts compiled by esbuild into one file (as the Lambda bundles of dist/assets are),
+ * not the sources as tsx compiles them on load: tsx keeps function names (a defineProperty call for
+ * every closure made) and exports each binding through a getter (a call for every use of an imported
+ * function), which took half of Stepwright's time in these workloads and are in no shipped build.
+ * STEPWRIGHT_BENCH_SOURCE=tsx times the sources through tsx instead. Verification and the memory
+ * figures use the sources (bench/memory.ts instruments their HistoryWriter).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { runExecution, type RunResult } from '../lambda/local/runner';
 import type { StateMachineDefinition } from '../lambda/engine/definition';
-import type { RunOnce } from './harness';
+import { jsonDiff, type RunOnce } from './harness';
 
 export interface Impl {
   name: string;
@@ -17,13 +26,45 @@ export interface Impl {
 export const stepwright: Impl = {
   name: 'Stepwright',
   prepare(definition) {
+    const run = timedRunner();
+    let checked = run === runExecution;
     return async (input) => {
-      const r = await runExecution({ definition, input, fastTimers: true });
+      const r = await run({ definition, input, fastTimers: true });
       if (r.status !== 'SUCCEEDED') throw new Error(`Stepwright: execution ${r.status}: ${r.error}: ${r.cause}`);
+      if (!checked) {
+        // once (in the warm-up): the compiled runner gives the sources' output
+        checked = true;
+        const d = jsonDiff(r.output, (await runExecution({ definition, input, fastTimers: true })).output);
+        if (d) throw new Error(`Stepwright: the compiled runner's output differs from the sources': ${d}`);
+      }
       return r.output;
     };
   },
 };
+
+let compiled: typeof runExecution | undefined;
+
+/** The runner the timed loops call: compiled once per process (see the top of this file), or the sources. */
+function timedRunner(): typeof runExecution {
+  if (process.env.STEPWRIGHT_BENCH_SOURCE === 'tsx') return runExecution;
+  if (compiled) return compiled;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stepwright-bench-'));
+  try {
+    const outfile = path.join(dir, 'runner.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a dev dependency, loaded only here
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    esbuild.buildSync({ entryPoints: [path.join(__dirname, '..', 'lambda', 'local', 'runner.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', target: `node${process.versions.node.split('.')[0]}`, logLevel: 'error' });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    compiled = (require(outfile) as { runExecution: typeof runExecution }).runExecution;
+    console.log('Stepwright: timed as lambda/local/runner.ts compiled by esbuild into one file (STEPWRIGHT_BENCH_SOURCE=tsx: the sources through tsx)');
+    return compiled;
+  } catch (e) {
+    console.log(`Stepwright: timed through tsx: compiling the runner failed (${(e as Error).message.split('\n')[0]})`);
+    return (compiled = runExecution);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** One Stepwright run with its whole result (history included), for verification and memory. */
 export function runStepwright(definition: StateMachineDefinition, input: unknown): Promise<RunResult> {

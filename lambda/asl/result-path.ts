@@ -23,40 +23,52 @@ export function applyResultPath(input: unknown, resultPath: string | null | unde
       `Invalid path '${resultPath}' : ResultPath must be a reference path into the state input ('$', '$.field', '$[0]'...)`,
     );
   }
-  const fail = (): never => {
+  const out = writeAt(input, compiled.segments, 0, result);
+  if (out === FAILED) {
     throw new StatesError(
       ErrorNames.ResultPathMatchFailure,
       `Unable to apply ReferencePath ${resultPath} to input ${JSON.stringify(input)}`,
     );
-  };
-  return writeAt(input, compiled.segments, 0, result, fail);
+  }
+  return out;
+}
+
+const FAILED = Symbol('failed');
+
+function copyObject(o: Record<string, unknown>): Record<string, unknown> {
+  if (hasOwn(o, '__proto__')) return { ...o };
+  return Object.assign({}, o);
 }
 
 /** Returns a copy of `container` with `value` written at `segments[i..]`; shares everything else. */
-function writeAt(container: unknown, segments: Segment[], i: number, value: unknown, fail: () => never): unknown {
+function writeAt(container: unknown, segments: Segment[], i: number, value: unknown): unknown {
   if (i === segments.length) return value;
   const segment = segments[i];
   if (segment.kind === 'prop') {
-    if (!isPlainObject(container)) return fail();
+    if (!isPlainObject(container)) return FAILED;
     const name = segment.names[0];
     let child = hasOwn(container, name) ? container[name] : undefined;
     if (child === undefined && i + 1 < segments.length) {
       // AWS creates missing objects along a ResultPath, but cannot invent arrays for an index.
-      if (segments[i + 1].kind !== 'prop') return fail();
+      if (segments[i + 1].kind !== 'prop') return FAILED;
       child = {};
     }
-    const copy = { ...container };
-    defineKey(copy, name, writeAt(child, segments, i + 1, value, fail));
+    const inner = writeAt(child, segments, i + 1, value);
+    if (inner === FAILED) return FAILED;
+    const copy = copyObject(container);
+    defineKey(copy, name, inner);
     return copy;
   }
   if (segment.kind === 'index') {
-    if (!Array.isArray(container)) return fail();
+    if (!Array.isArray(container)) return FAILED;
     const index = segment.indexes[0];
     const effective = index < 0 ? container.length + index : index;
-    if (effective < 0 || effective >= container.length) return fail();
+    if (effective < 0 || effective >= container.length) return FAILED;
     const copy = container.slice();
-    copy[effective] = writeAt(container[effective], segments, i + 1, value, fail);
+    const inner = writeAt(container[effective], segments, i + 1, value);
+    if (inner === FAILED) return FAILED;
+    copy[effective] = inner;
     return copy;
   }
-  return fail();
+  return FAILED;
 }

@@ -9,6 +9,7 @@ import { resolvePayloadTemplate } from '../asl/payload';
 import { evaluateJsonataTemplate, hasJsonata, type JsonataBindings } from '../asl/jsonata';
 import type { PathScope, RandomSource } from '../asl/scope';
 import type { QueryLanguage as DefinitionLanguage } from './definition';
+import type { WrittenResult } from './payload-sizes';
 
 /** The data-processing fields the functions below read; every state kind has some of them. */
 interface InputFields {
@@ -66,9 +67,16 @@ export function jsonataBindings(env: StateEnv, extra: Record<string, unknown> = 
   };
 }
 
-/** JSONPath: InputPath applied to the raw input. */
+/** JSONPath: InputPath applied to the raw input (most states have none: the input itself, with no scope made for it). */
 export function applyInputPath(state: Pick<InputFields, 'InputPath'>, env: StateEnv): unknown {
+  if (state.InputPath === undefined) return env.rawInput;
   return selectInputOrOutputPath(state.InputPath, pathScope(env, env.rawInput), 'InputPath');
+}
+
+/** JSONPath: OutputPath applied to `value` (most states have none: the value itself). */
+export function applyOutputPath(state: Pick<OutputFields, 'OutputPath'>, env: StateEnv, value: unknown): unknown {
+  if (state.OutputPath === undefined) return value;
+  return selectInputOrOutputPath(state.OutputPath, pathScope(env, value), 'OutputPath');
 }
 
 /**
@@ -107,7 +115,7 @@ export async function evaluateTemplate(template: unknown, env: StateEnv, field: 
  * JSONPath: ResultSelector (over the result), ResultPath (into the raw input), OutputPath.
  * JSONata: Output over $states.result (the result itself when Output is absent).
  */
-export async function resultToOutput(state: OutputFields, env: StateEnv, result: unknown, opts: { resultSelector?: boolean } = {}): Promise<{ output: unknown; selected: unknown }> {
+export async function resultToOutput(state: OutputFields, env: StateEnv, result: unknown, opts: { resultSelector?: boolean } = {}): Promise<JsonPathOutput> {
   if (env.language === 'JSONata') {
     const output = state.Output === undefined ? result : await evaluateTemplate(state.Output, env, 'Output', { result });
     return { output, selected: result };
@@ -115,16 +123,30 @@ export async function resultToOutput(state: OutputFields, env: StateEnv, result:
   return jsonPathOutput(state, env, result, opts);
 }
 
+export interface JsonPathOutput {
+  output: unknown;
+  /** the result after ResultSelector */
+  selected: unknown;
+  /** set when the output is the raw input with `selected` written at a ResultPath (no OutputPath): leaveState bounds its size from the input's */
+  written?: WrittenResult;
+}
+
 /** JSONPath: ResultSelector (over the result), ResultPath (into the raw input), OutputPath. */
-export function jsonPathOutput(state: OutputFields, env: StateEnv, result: unknown, opts: { resultSelector?: boolean } = {}): { output: unknown; selected: unknown } {
+export function jsonPathOutput(state: OutputFields, env: StateEnv, result: unknown, opts: { resultSelector?: boolean } = {}): JsonPathOutput {
   let selected = result;
   if (opts.resultSelector !== false && state.ResultSelector !== undefined) {
     selected = resolvePayloadTemplate(state.ResultSelector, pathScope(env, result), env.random, 'ResultSelector');
   }
-  const merged = applyResultPath(env.rawInput, state.ResultPath, selected);
-  const output = selectInputOrOutputPath(state.OutputPath, pathScope(env, merged), 'OutputPath');
-  return { output, selected };
+  const resultPath = state.ResultPath;
+  const merged = applyResultPath(env.rawInput, resultPath, selected);
+  if (state.OutputPath === undefined) {
+    return { output: merged, selected, written: typeof resultPath === 'string' && resultPath !== '$' ? { path: resultPath, value: selected } : undefined };
+  }
+  return { output: applyOutputPath(state, env, merged), selected };
 }
+
+/** What a state without Assign assigns: one shared (frozen) object rather than a new one per state. */
+const NO_ASSIGNMENTS: Record<string, unknown> = Object.freeze({});
 
 /**
  * Evaluates an Assign block. All values are computed against the variables as they were before
@@ -134,7 +156,7 @@ export function jsonPathOutput(state: OutputFields, env: StateEnv, result: unkno
  * Choice (after InputPath), a Catcher's error output. JSONata: $states.result / errorOutput via `extra`.
  */
 export async function evaluateAssign(assign: unknown, env: StateEnv, pathInput: unknown, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  if (assign === undefined || assign === null) return {};
+  if (assign === undefined || assign === null) return NO_ASSIGNMENTS;
   if (env.language === 'JSONata') {
     return (await evaluateTemplate(assign, env, 'Assign', extra)) as Record<string, unknown>;
   }
@@ -143,7 +165,7 @@ export async function evaluateAssign(assign: unknown, env: StateEnv, pathInput: 
 
 /** JSONPath: an Assign block's paths and intrinsics over `pathInput` (see evaluateAssign). */
 export function jsonPathAssign(assign: unknown, env: StateEnv, pathInput: unknown): Record<string, unknown> {
-  if (assign === undefined || assign === null) return {};
+  if (assign === undefined || assign === null) return NO_ASSIGNMENTS;
   return resolvePayloadTemplate(assign, pathScope(env, pathInput), env.random, 'Assign') as Record<string, unknown>;
 }
 

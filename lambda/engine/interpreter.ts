@@ -29,8 +29,9 @@ import { errorHandlingOf, machineAt, stateIn, transitionOf, type Catcher, type S
 import { RunEnv } from './env';
 import { childEnded, failDistributedItem, settleFanOuts } from './fan-out/children';
 import { spreadAnswer } from './fan-out/spread';
-import { HistoryWriter, stateEventType } from './history';
-import { exceedsDepth, payloadLimitProblem, TOO_DEEP, effectiveLimits } from './limits';
+import { HistoryWriter, STATE_ENTERED_DETAILS, STATE_EXITED_DETAILS, stateEventType } from './history';
+import { exceedsDepth, TOO_DEEP, effectiveLimits } from './limits';
+import { limitProblemOf, measurePayload, PayloadSizes, type WrittenResult } from './payload-sizes';
 import { redriveExecution } from './redrive';
 import { findCatcher, findRetrier, retryDelaySeconds } from './retry';
 import { guardTripped } from './runaway-guard';
@@ -43,7 +44,7 @@ import { execTask, taskFailed, taskSucceeded, taskTimedOut } from './states/task
 import { execWait, finishWait } from './states/wait';
 import type { PendingFanOut, StateFailure, StepContext } from './step-context';
 import { MAX_TASK_TOKEN_LENGTH } from './task-tokens';
-import type { AdvanceResult, Effect, ExecutionSnapshot, IncomingEvent, Run } from './types';
+import type { AdvanceResult, Effect, ExecutionInfo, ExecutionSnapshot, IncomingEvent, Run } from './types';
 
 // The interpreter's public surface, besides advance (callers import these from here).
 export type { AdvanceOptions, FanOutMode } from './advance-options';
@@ -51,6 +52,19 @@ export { INLINE_MAP_MAX_CONCURRENCY } from './fan-out/children';
 
 const ROOT = 'root';
 const RETRYABLE_TYPES = new Set(['Task', 'Parallel', 'Map']);
+
+/**
+ * The ISO text of the last clock reading seen: toISOString costs about as much as running a Pass
+ * state, and a busy process advances many executions within one millisecond.
+ */
+const lastNow = { millis: NaN, iso: '' };
+function isoText(millis: number, now: Date): string {
+  if (millis !== lastNow.millis) {
+    lastNow.iso = now.toISOString(); // an invalid Date (NaN) throws here every time, as before
+    lastNow.millis = millis;
+  }
+  return lastNow.iso;
+}
 
 export async function advance(
   definition: StateMachineDefinition,
@@ -73,6 +87,8 @@ class Step implements StepContext {
   changed = false;
   readonly ready: string[] = [];
   readonly pendingFanOut: PendingFanOut[] = [];
+  /** the sizes of the runs' inputs, to check their states' outputs cheaply */
+  private readonly sizes = new PayloadSizes();
   /** whose events are being written (attribute) */
   private attributed: Run | undefined;
   readonly nowIso: string;
@@ -85,8 +101,8 @@ class Step implements StepContext {
     now: Date,
     readonly options: AdvanceOptions,
   ) {
-    this.nowIso = now.toISOString();
     this.nowMillis = now.getTime();
+    this.nowIso = isoText(this.nowMillis, now);
     if (snapshot) this.snap = snapshot;
     else if (event.type !== 'StartExecution') throw new Error(`advance: no snapshot for event ${event.type}`);
     this.history = new HistoryWriter(snapshot ? snapshot.nextEventId : 1, this.nowIso, options.historyPayloads !== false);
@@ -111,7 +127,11 @@ class Step implements StepContext {
   // ---------------------------------------------------------------- events
 
   private start(event: Extract<IncomingEvent, { type: 'StartExecution' }>): void {
-    const ex = { ...event.execution, redriveCount: event.execution.redriveCount ?? 0 };
+    // Field by field: a spread followed by a field the source lacks (redriveCount) makes V8 build the
+    // object the slow way, which cost more than the rest of a one-state execution.
+    const e = event.execution;
+    const ex: ExecutionInfo = { arn: e.arn, name: e.name, input: e.input, startTime: e.startTime, roleArn: e.roleArn, stateMachineArn: e.stateMachineArn, stateMachineName: e.stateMachineName, redriveCount: e.redriveCount ?? 0 };
+    if (e.redriveTime !== undefined) ex.redriveTime = e.redriveTime;
     this.snap = { formatVersion: 1, execution: ex, status: 'RUNNING', nextEventId: 1, nextToken: 1, transitions: 0, runs: {} };
     // every execution runs under limits: the machine's, or the defaults for what it leaves out (a spread
     // child gets its parent's, already complete)
@@ -121,7 +141,8 @@ class Step implements StepContext {
     // A spread child's own input is its item (or branch input); $$.Execution.Input stays the parent's.
     const input = event.child ? event.childInput : ex.input;
     // measured before the history event: input nested too deep would break its serialisation
-    const problem = payloadLimitProblem(input);
+    const measure = measurePayload(input);
+    const problem = limitProblemOf(measure);
     const tooDeep = problem !== undefined && exceedsDepth(input);
     this.history.add('ExecutionStarted', {
       input: tooDeep ? undefined : this.history.payload(input),
@@ -135,7 +156,8 @@ class Step implements StepContext {
     // The execution's deadline is kept by the parent execution, which stops its children when it passes.
     const timeout = event.child ? Infinity : Math.min(this.def.TimeoutSeconds ?? Infinity, this.snap.limits?.maxDurationSeconds ?? Infinity);
     if (timeout !== Infinity) this.effects.push({ type: 'SetTimer', token: this.timeoutToken(), at: this.after(timeout), purpose: 'timeout' });
-    this.startRun({ id: ROOT, machinePath: event.child?.machinePath ?? [], input });
+    const root = this.startRun({ id: ROOT, machinePath: event.child?.machinePath ?? [], input });
+    this.sizes.note(root, input, measure);
   }
 
   private async dispatch(event: Exclude<IncomingEvent, { type: 'StartExecution' } | { type: 'RedriveExecution' }>): Promise<void> {
@@ -280,7 +302,11 @@ class Step implements StepContext {
   }
 
   env(run: Run, state: StateDefinition, extras: ContextExtras = {}): StateEnv {
-    if (RETRYABLE_TYPES.has(state.Type)) extras = { ...extras, retryable: true };
+    if (RETRYABLE_TYPES.has(state.Type)) {
+      // field by field (the type makes a new field be listed): a spread adding a field its source lacks
+      // is V8's slow way to build an object, about as slow as running a Pass state
+      extras = { taskToken: extras.taskToken, mapItem: extras.mapItem, retryable: true } satisfies Record<keyof ContextExtras, unknown>;
+    }
     return new RunEnv(this.snap, run, this.languageOf(state), extras, this.options.random, this.nowMillis);
   }
 
@@ -323,7 +349,7 @@ class Step implements StepContext {
     run.retryCounts = [];
     run.waiting = undefined;
     run.fanOut = undefined;
-    run.enteredEventId = this.history.add(stateEventType(state.Type, 'entered'), { name, input: this.history.payload(input), inputDetails: { truncated: false } });
+    run.enteredEventId = this.history.add(stateEventType(state.Type, 'entered'), { name, input: this.history.payload(input), inputDetails: { truncated: false } }, STATE_ENTERED_DETAILS);
     this.snap.transitions++;
     if (this.snap.limits && guardTripped(this, run, name)) return;
     this.ready.push(run.id);
@@ -386,15 +412,15 @@ class Step implements StepContext {
     await this.stateFailed(run, state, { error: e.error, cause, failedEvent });
   }
 
-  leaveState(run: Run, state: StateDefinition, output: unknown, assigned: Record<string, unknown>, next?: string): void {
-    const problem = payloadLimitProblem(output);
+  leaveState(run: Run, state: StateDefinition, output: unknown, assigned: Record<string, unknown>, next?: string, written?: WrittenResult): void {
+    const problem = this.sizes.check(run, output, written);
     if (problem !== undefined) {
       const what = problem === 'bytes' ? 'with a size exceeding the maximum number of bytes service limit.' : TOO_DEEP;
       throw new StatesError(ErrorNames.DataLimitExceeded, `The state/task '${run.stateName}' returned a result ${what}`);
     }
     // defineKey, not Object.assign: a variable named "__proto__" must be a variable, not the object's prototype
     for (const key of Object.keys(assigned)) defineKey(run.variables, key, assigned[key]);
-    this.history.add(stateEventType(state.Type, 'exited'), { name: run.stateName, output: this.history.payload(output), outputDetails: { truncated: false } });
+    this.history.add(stateEventType(state.Type, 'exited'), { name: run.stateName, output: this.history.payload(output), outputDetails: { truncated: false } }, STATE_EXITED_DETAILS);
     // An explicit target (a Catcher's or a Choice rule's Next) wins over the state's own End: a Task with
     // "End": true and a Catch still goes to the catcher's Next when it fails.
     const own = transitionOf(state);
@@ -405,12 +431,13 @@ class Step implements StepContext {
 
   async finishWithResult(run: Run, state: WorkState, result: unknown): Promise<void> {
     const env = this.env(run, state);
-    const { output } = await resultToOutput(state, env, result);
+    const { output, written } = await resultToOutput(state, env, result);
     const assigned = await evaluateAssign(state.Assign, env, result, { result }); // JSONPath: $ is the raw result, before ResultSelector (Developer Guide)
-    this.leaveState(run, state, output, assigned);
+    this.leaveState(run, state, output, assigned, undefined, written);
   }
 
   private completeRun(run: Run, output: unknown): void {
+    this.sizes.forget(run);
     run.status = 'SUCCEEDED';
     run.output = output;
     if (!run.parentId) {
@@ -421,6 +448,7 @@ class Step implements StepContext {
   }
 
   failRun(run: Run, failure: StateFailure): void {
+    this.sizes.forget(run);
     run.status = 'FAILED';
     run.error = failure.error;
     run.cause = failure.cause;

@@ -15,9 +15,11 @@ export const MAX_DATA_DEPTH = 1000;
 
 /** Sizes (and the deepest nesting) of large subtrees already measured; values are never mutated (paths copy on write). */
 const measured = new WeakMap<object, { bytes: number; depth: number }>();
-// Low enough that a state's output, mostly its input's subtrees (ResultPath copies only the spine it
-// writes), is measured by its new parts alone: 128 took a 10-state Pass chain from 48 to 32 µs of CPU;
-// 64 keeps a Map item's output (often under 128 bytes) for the Map's result, where it is measured again.
+// The default: low enough that a value made mostly of parts of one measured before (a state's output
+// made of its input's subtrees, when it is walked) is measured by its new parts alone: 128 took a
+// 10-state Pass chain from 48 to 32 µs of CPU when every output was walked. A caller that knows its
+// values are seldom walked again gives a higher figure (payload-sizes.ts): an entry costs about as
+// much as walking a few hundred bytes of JSON, more in the garbage collector.
 const CACHE_FROM_BYTES = 64;
 
 /** Strings made of printable ASCII other than `"` and `\`: one byte per character in JSON. */
@@ -92,13 +94,14 @@ export interface JsonMeasure {
  * Measures JSON.stringify(value) without building it: the exact UTF-8 byte count and the nesting
  * depth. Iterative (an explicit stack), so data of any depth is measured without a RangeError, and
  * it stops as soon as either bound is passed: a hostile value costs no more than the limit.
+ * Subtrees of `cacheFromBytes` or more are remembered for later measures of values holding them.
  */
-export function measureJson(value: unknown, stopAboveBytes = Infinity, maxDepth = Infinity): JsonMeasure {
+export function measureJson(value: unknown, stopAboveBytes = Infinity, maxDepth = Infinity, cacheFromBytes = CACHE_FROM_BYTES): JsonMeasure {
   // Usually the recursive walk below (several times faster: no frame objects); the iterative one only
   // for data nested deeper than recursion may safely go, which needs no depth bound to be given.
-  const fast = measureRecursively(value, stopAboveBytes, Math.min(maxDepth, MAX_RECURSION));
+  const fast = measureRecursively(value, stopAboveBytes, Math.min(maxDepth, MAX_RECURSION), cacheFromBytes);
   if (fast.depth <= MAX_RECURSION || maxDepth <= MAX_RECURSION) return fast;
-  return measureIteratively(value, stopAboveBytes, maxDepth);
+  return measureIteratively(value, stopAboveBytes, maxDepth, cacheFromBytes);
 }
 
 /** How deep measureRecursively may recurse: a JS stack holds several thousand of its frames. */
@@ -111,14 +114,15 @@ interface Walk {
   depth: number;
   stopAboveBytes: number;
   maxDepth: number;
+  cacheFromBytes: number;
 }
 
 /**
  * measureJson as a recursive walk in the same order, with the same checks after each value, the same
  * stopping points and the same cache: the same figures. maxDepth must be at most MAX_RECURSION.
  */
-function measureRecursively(value: unknown, stopAboveBytes: number, maxDepth: number): JsonMeasure {
-  const w: Walk = { total: 0, depth: 0, stopAboveBytes, maxDepth };
+function measureRecursively(value: unknown, stopAboveBytes: number, maxDepth: number, cacheFromBytes: number): JsonMeasure {
+  const w: Walk = { total: 0, depth: 0, stopAboveBytes, maxDepth, cacheFromBytes };
   visit(w, jsonValue(value, ''), 0);
   return { bytes: w.total, depth: w.depth };
 }
@@ -174,7 +178,7 @@ function visit(w: Walk, v: unknown, level: number): number {
       if (r > deepest) deepest = r;
     }
   }
-  if (w.total - start >= CACHE_FROM_BYTES) measured.set(v, { bytes: w.total - start, depth: deepest - level });
+  if (w.total - start >= w.cacheFromBytes) measured.set(v, { bytes: w.total - start, depth: deepest - level });
   return deepest;
 }
 
@@ -187,7 +191,7 @@ function memberValue(v: unknown, key: string | number): unknown {
 }
 
 /** The explicit-stack walk: data of any depth without a RangeError (exported as the reference the tests hold the recursive one to). */
-export function measureIteratively(value: unknown, stopAboveBytes: number, maxDepth: number): JsonMeasure {
+export function measureIteratively(value: unknown, stopAboveBytes: number, maxDepth: number, cacheFromBytes = CACHE_FROM_BYTES): JsonMeasure {
   let total = 0;
   let depth = 0;
   const frames: Frame[] = [];
@@ -238,7 +242,7 @@ export function measureIteratively(value: unknown, stopAboveBytes: number, maxDe
       if (found) break;
       frames.pop();
       const parent = frames[frames.length - 1];
-      if (total - f.start >= CACHE_FROM_BYTES) measured.set(f.container, { bytes: total - f.start, depth: f.deepest - frames.length });
+      if (total - f.start >= cacheFromBytes) measured.set(f.container, { bytes: total - f.start, depth: f.deepest - frames.length });
       if (parent) parent.deepest = Math.max(parent.deepest, f.deepest);
     }
   }

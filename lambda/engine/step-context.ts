@@ -8,6 +8,7 @@ import type { ContextExtras } from './context';
 import type { StateEnv } from './dataflow';
 import type { StateDefinition, StateMachineDefinition, WorkState } from './definition';
 import type { HistoryWriter } from './history';
+import type { WrittenResult } from './payload-sizes';
 import type { AdvanceOptions } from './advance-options';
 import type { Effect, ExecutionSnapshot, Run } from './types';
 
@@ -69,8 +70,11 @@ export interface StepContext {
   stateOf(run: Run): StateDefinition;
 
   startRun(p: { id: string; parentId?: string; childIndex?: number; machinePath: string[]; input: unknown }): Run;
-  /** Leaves a state with its output: history, Assign, then Next (or `next`) or the end of the run. */
-  leaveState(run: Run, state: StateDefinition, output: unknown, assigned: Record<string, unknown>, next?: string): void;
+  /**
+   * Leaves a state with its output: history, Assign, then Next (or `next`) or the end of the run.
+   * `written`: the output is the state's input with a result written at its ResultPath (its size is then bounded from the input's).
+   */
+  leaveState(run: Run, state: StateDefinition, output: unknown, assigned: Record<string, unknown>, next?: string, written?: WrittenResult): void;
   /** Task, Map and Parallel: result -> (ResultSelector, ResultPath, OutputPath | Output), Assign, leave. */
   finishWithResult(run: Run, state: WorkState, result: unknown): Promise<void>;
   /** A state failed with a catchable error: Retry, then Catch, else the run fails. */

@@ -1,8 +1,7 @@
 /** Choice: the first rule that matches (a JSONata Condition, or JSONPath comparisons) picks the next state; else Default. */
 import { evaluateChoiceRule } from '../../asl/choice';
 import { StatesError, ErrorNames } from '../../asl/errors';
-import { selectInputOrOutputPath } from '../../asl/jsonpath';
-import { applyInputPath, evaluateAssign, evaluateTemplate, jsonPathAssign, pathScope, type StateEnv } from '../dataflow';
+import { applyInputPath, applyOutputPath, evaluateAssign, evaluateTemplate, jsonPathAssign, pathScope, type StateEnv } from '../dataflow';
 import type { ChoiceRule, ChoiceState } from '../definition';
 import type { StepContext } from '../step-context';
 import type { Run } from '../types';
@@ -44,6 +43,6 @@ async function leaveChoiceJsonata(ctx: StepContext, run: Run, state: ChoiceState
 /** JSONPath: as leaveChoiceJsonata, over the input after InputPath (`effective`), with OutputPath. */
 function leaveChoicePath(ctx: StepContext, run: Run, state: ChoiceState, env: StateEnv, next: string, rule: ChoiceRule | undefined, effective: unknown): void {
   const assigned = { ...jsonPathAssign(state.Assign, env, effective), ...jsonPathAssign(rule?.Assign, env, effective) };
-  const output = selectInputOrOutputPath(state.OutputPath, pathScope(env, effective), 'OutputPath');
+  const output = applyOutputPath(state, env, effective);
   ctx.leaveState(run, state, output, assigned, next);
 }

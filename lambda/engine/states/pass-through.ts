@@ -1,6 +1,5 @@
 /** Wait (once its time has come) and Succeed: input -> output with no result (InputPath + OutputPath, or JSONata Output). */
-import { selectInputOrOutputPath } from '../../asl/jsonpath';
-import { applyInputPath, evaluateAssign, evaluateTemplate, jsonPathAssign, pathScope, type StateEnv } from '../dataflow';
+import { applyInputPath, applyOutputPath, evaluateAssign, evaluateTemplate, jsonPathAssign, type StateEnv } from '../dataflow';
 import type { SucceedState, WaitState } from '../definition';
 import type { StepContext } from '../step-context';
 import type { Run } from '../types';
@@ -13,7 +12,7 @@ export function passThrough(ctx: StepContext, run: Run, state: WaitState | Succe
   if (env.language === 'JSONata') return passThroughJsonata(ctx, run, state, env, assign);
   const input = applyInputPath(state, env);
   const assigned = jsonPathAssign(assign, env, input);
-  const output = selectInputOrOutputPath(state.OutputPath, pathScope(env, input), 'OutputPath');
+  const output = applyOutputPath(state, env, input);
   ctx.leaveState(run, state, output, assigned);
 }
 

@@ -11,8 +11,8 @@ export function execPass(ctx: StepContext, run: Run, state: PassState): void | P
   // The result's size is checked as part of the output (leaveState): same error, one walk fewer.
   const result = state.Result !== undefined ? state.Result : jsonPathInput(state, env);
   const assigned = jsonPathAssign(state.Assign, env, result);
-  const { output } = jsonPathOutput(state, env, result, { resultSelector: false });
-  ctx.leaveState(run, state, output, assigned);
+  const { output, written } = jsonPathOutput(state, env, result, { resultSelector: false });
+  ctx.leaveState(run, state, output, assigned, undefined, written);
 }
 
 async function execPassJsonata(ctx: StepContext, run: Run, state: PassState, env: StateEnv): Promise<void> {
