@@ -87,7 +87,7 @@ export function flushedHere(deps: EngineDeps, rec: ExecutionRecord): boolean {
  * Writes a committed outbox's history and messages, then clears it. Safe to run twice. Returns the
  * cleared record, or `rec` unchanged when the outbox is someone else's business (read again then).
  */
-export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {
+export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord, opts: { keepEnded?: boolean } = {}): Promise<ExecutionRecord> {
   if (!rec.outbox) return rec;
   const flushes = flushesOf(deps);
   const arn = rec.executionArn;
@@ -103,7 +103,7 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
     }
     return rec;
   }
-  const done = writeOutbox(deps, rec);
+  const done = writeOutbox(deps, rec, opts.keepEnded === true);
   // Only whether it succeeded is remembered, not the record it resolves to: 10,000 whole records
   // (snapshot, input, output) would otherwise stay reachable from this map in a long-running server.
   // `cleared`: whether this flush's clearing write won (the stored record is then `rec` cleared, one version on)
@@ -118,17 +118,32 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord): Promi
 }
 
 /**
+ * Whether `rec`'s outbox needs nothing more: none, one this process carried out, or the last step of a
+ * finished execution whose events are in its history (its worker leaves that outbox, see writeOutbox).
+ */
+export async function outboxSettled(deps: EngineDeps, rec: ExecutionRecord): Promise<boolean> {
+  const outbox = rec.outbox;
+  if (!outbox || flushedHere(deps, rec)) return true;
+  if (rec.status === 'RUNNING') return false;
+  const last = outbox.events[outbox.events.length - 1];
+  if (!last) return outbox.messages.length === 0 && !outbox.fanOuts?.length;
+  const top = await deps.store.getHistory(rec.executionArn, { reverseOrder: true, maxResults: 1 });
+  return (top.items[0]?.id ?? 0) >= last.id;
+}
+
+/**
  * For a reader of the history (GetExecutionHistory, the Map Runs): the events of the last commit
  * written, since they are written just after it. An inline task's outbox is otherwise left to the
  * worker running that task (flushing it would send the invoke again and clear it under that worker).
  */
 export async function writeOutboxForReaders(deps: EngineDeps, rec: ExecutionRecord): Promise<void> {
-  if (!rec.outbox) return;
-  if (!rec.outbox.inline || flushedHere(deps, rec)) {
+  const outbox = rec.outbox;
+  if (!outbox || (await outboxSettled(deps, rec))) return;
+  if (!outbox.inline) {
     await flushOutbox(deps, rec);
     return;
   }
-  if (rec.outbox.events.length) await deps.store.appendHistory(rec.executionArn, rec.outbox.events);
+  if (outbox.events.length) await deps.store.appendHistory(rec.executionArn, outbox.events);
 }
 
 /**
@@ -204,8 +219,16 @@ async function flushInline(deps: EngineDeps, rec: ExecutionRecord, inlineMessage
   }
 }
 
-async function writeOutbox(deps: EngineDeps, rec: ExecutionRecord): Promise<ExecutionRecord> {
+/**
+ * `keepEnded`: the committing worker's own flush of an execution's last step leaves the outbox in the
+ * record rather than clearing it (2 write units on a record of 1-2 KB, the last write of every
+ * execution and spread item). Nothing waits on a finished execution's outbox: redelivery of the
+ * committing message finishes a flush that died, and readers of the history tell a written last step
+ * by its events (outboxSettled).
+ */
+async function writeOutbox(deps: EngineDeps, rec: ExecutionRecord, keepEnded: boolean): Promise<ExecutionRecord> {
   await writeEffects(deps, rec, await messagesToFlush(deps, rec));
+  if (keepEnded && rec.status !== 'RUNNING') return rec;
   const cleared: ExecutionRecord = { ...rec, outbox: undefined, version: rec.version + 1 };
   // Losing this race is fine: whoever moved the version on has flushed this outbox first.
   return (await deps.store.updateExecution(cleared, rec.version)) ? cleared : rec;
@@ -357,7 +380,7 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
         forgetFlush(deps, next);
         throw e;
       }
-    } else await flushOutbox(deps, next);
+    } else await flushOutbox(deps, next, { keepEnded: true });
     return 'applied';
   }
   throw new ContentionError(`execution ${executionArn}: too many concurrent updates, giving up for now (the message will be retried)`);

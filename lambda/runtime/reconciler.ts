@@ -213,7 +213,8 @@ async function reconcileChildren(deps: EngineDeps, parentRun: Run, opts: Reconci
     const arns = Array.from({ length: Math.min(CHILD_PAGE, fan.total - from) }, (_, i) => childArnOf(fanId, from + i));
     for (const child of await deps.store.getExecutions(arns)) {
       if (!child?.child) continue;
-      if (child.outbox || (child.status === 'RUNNING' && child.snapshot)) {
+      // (an ended child's outbox is its message's business: its worker keeps it, see writeOutbox)
+      if (child.status === 'RUNNING' && (child.outbox || child.snapshot)) {
         active = active || child.status === 'RUNNING';
         addInto(report, await reconcileRecord(deps, child, opts));
       } else if (child.status === 'RUNNING') unstarted.push(child);

@@ -13,6 +13,7 @@ import type { FaultPoint } from '../../lambda/runtime/deps';
 import type { HistoryEvent } from '../../lambda/engine/history';
 import type { OutgoingMessage, WorkMessage } from '../../lambda/ports';
 import { canonical, deferred, expectContiguousIds, FN, perRecord, seeded, shuffle, startTestEngine, type TestEngine } from './harness';
+import { outboxSettled } from '../../lambda/runtime/advance-execution';
 
 // ------------------------------------------------------------------ the workflow under test
 
@@ -127,7 +128,7 @@ async function expectSameAsClean(t: TestEngine, arn: string, input: Input, refer
   const rec = await t.finished(arn);
   expect({ arn, status: rec.status, error: rec.error, cause: rec.cause }).toEqual({ arn, status: 'SUCCEEDED', error: undefined, cause: undefined });
   expect(JSON.parse(rec.output!)).toEqual(expectedOutput(input));
-  expect(rec.outbox).toBeUndefined();
+  expect(await outboxSettled(t.deps, rec)).toBe(true);
   const events = await t.history(arn);
   expectContiguousIds(events);
   expect(enteredStates(events)).toHaveLength(enteredStates(reference).length);

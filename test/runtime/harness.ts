@@ -16,6 +16,7 @@ import type { BatchConsumer } from '../../lambda/local/memory-queue';
 import type { TaskFunction } from '../../lambda/local/runner';
 import { createWorkerHandler } from '../../lambda/handlers/worker';
 import * as svc from '../../lambda/runtime/service';
+import { outboxSettled } from '../../lambda/runtime/advance-execution';
 import type { HistoryEvent } from '../../lambda/engine/history';
 import { SPREAD_FAN_ID } from '../../lambda/engine/fan-out/spread';
 import type { ExecutionRecord, TaskInvoker, TaskRequest } from '../../lambda/ports';
@@ -185,7 +186,8 @@ export async function startTestEngine(opts: TestEngineOptions = {}): Promise<Tes
       const o = typeof opts === 'number' ? {} : (opts ?? {});
       return until(`${arn} to finish`, async () => {
         const rec = await get(arn);
-        return rec.status === 'RUNNING' || rec.outbox ? undefined : rec;
+        // (a finished execution's worker leaves its last outbox in the record once it is written)
+        return rec.status === 'RUNNING' || !(await outboxSettled(deps, rec)) ? undefined : rec;
       }, o.stuck ? { engine, idleMs: o.idleMs } : {});
     },
     history: (arn) => allHistory(deps, arn),
