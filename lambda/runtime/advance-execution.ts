@@ -15,6 +15,7 @@ import { advance } from '../engine/interpreter';
 import { fullJitterBackoff } from '../backoff';
 import type { StateMachineDefinition } from '../engine/definition';
 import type { ExecutionSnapshot, IncomingEvent } from '../engine/types';
+import type { HistoryEvent } from '../engine/history';
 import type { ExecutionRecord, FanOutOrder, InlineTaskClaim, OutgoingMessage } from '../ports';
 import { effectsToMessages } from './effects';
 import type { EngineDeps } from './deps';
@@ -56,6 +57,8 @@ interface FlushEntry {
   cleared: Promise<boolean>;
   /** set once `done` resolved true: the outbox's effects are out (its record may still hold it, uncleared) */
   settled?: boolean;
+  /** an inline step's flush that left its history to the next commit of the chain (flushInline) */
+  historyDeferred?: boolean;
 }
 const flushesByStore = new WeakMap<object, LRUCache<string, FlushEntry>>();
 const MAX_REMEMBERED_FLUSHES = 10_000;
@@ -81,6 +84,15 @@ function remember(deps: EngineDeps, arn: string, version: number, done: Promise<
 export function flushedHere(deps: EngineDeps, rec: ExecutionRecord): boolean {
   const known = flushesByStore.get(deps.store)?.get(rec.executionArn);
   return !!known && known.version === rec.version && known.settled === true;
+}
+
+/**
+ * The events of `rec`'s outbox whose history this process left to the next commit (an inline step's,
+ * flushInline): that commit's outbox carries them, and its flush writes both steps as one history item.
+ */
+function deferredHere(deps: EngineDeps, rec: ExecutionRecord): HistoryEvent[] {
+  const known = flushesByStore.get(deps.store)?.get(rec.executionArn);
+  return rec.outbox && known?.historyDeferred && known.version === rec.version && known.settled ? rec.outbox.events : [];
 }
 
 /**
@@ -123,7 +135,7 @@ export async function flushOutbox(deps: EngineDeps, rec: ExecutionRecord, opts: 
  */
 export async function outboxSettled(deps: EngineDeps, rec: ExecutionRecord): Promise<boolean> {
   const outbox = rec.outbox;
-  if (!outbox || flushedHere(deps, rec)) return true;
+  if (!outbox || (flushedHere(deps, rec) && !deferredHere(deps, rec).length)) return true;
   if (rec.status === 'RUNNING') return false;
   const last = outbox.events[outbox.events.length - 1];
   if (!last) return outbox.messages.length === 0 && !outbox.fanOuts?.length;
@@ -160,9 +172,9 @@ export async function clearedHere(deps: EngineDeps, rec: ExecutionRecord): Promi
 }
 
 /** The history, fan-out orders and `messages` of `rec`'s outbox, in that order (a message may start what the others record). */
-async function writeEffects(deps: EngineDeps, rec: ExecutionRecord, messages: OutgoingMessage[]): Promise<void> {
+async function writeEffects(deps: EngineDeps, rec: ExecutionRecord, messages: OutgoingMessage[], deferHistory = false): Promise<void> {
   const outbox = rec.outbox!;
-  if (outbox.events.length) await deps.store.appendHistory(rec.executionArn, outbox.events);
+  if (outbox.events.length && !deferHistory) await deps.store.appendHistory(rec.executionArn, outbox.events);
   deps.fault?.('after-history');
   for (const order of outbox.fanOuts ?? []) await carryOutFanOut(deps, rec, order);
   if (messages.length) await deps.queue.send(messages);
@@ -207,9 +219,10 @@ function forgetFlush(deps: EngineDeps, rec: ExecutionRecord): void {
  * Writes an inline task's outbox: everything but that task's invoke, which the caller runs next. Not
  * cleared: the commit of the task's answer replaces the outbox (flushedHere says it may).
  */
-async function flushInline(deps: EngineDeps, rec: ExecutionRecord, inlineMessage: OutgoingMessage): Promise<void> {
-  const done = writeEffects(deps, rec, rec.outbox!.messages.filter((m) => m !== inlineMessage));
+async function flushInline(deps: EngineDeps, rec: ExecutionRecord, inlineMessage: OutgoingMessage, deferHistory: boolean): Promise<void> {
+  const done = writeEffects(deps, rec, rec.outbox!.messages.filter((m) => m !== inlineMessage), deferHistory);
   const entry = remember(deps, rec.executionArn, rec.version, done, Promise.resolve(false));
+  entry.historyDeferred = deferHistory;
   try {
     await done;
     entry.settled = true;
@@ -351,6 +364,8 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     if (snap.status === 'ABORTED') messages.push(...syncChildStops);
     const child = rec.child && opts.childRedriven ? { ...rec.child, redrivenGeneration: rec.child.generation } : rec.child;
     const inline = fanOuts.length ? undefined : await opts.inline?.choose(messages, now.getTime());
+    // An inline step's history that its flush left for this commit (one step at most): carried in this outbox.
+    const carried = deferredHere(deps, rec);
     const next: ExecutionRecord = {
       ...rec,
       version: rec.version + 1,
@@ -360,7 +375,7 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
       output: snap.status === 'SUCCEEDED' ? JSON.stringify(snap.output ?? null) : undefined,
       error: snap.error,
       cause: snap.cause,
-      outbox: { events: result.events, messages, ...(fanOuts.length ? { fanOuts } : {}), ...(inline ? { inline: inline.claim } : {}) },
+      outbox: { events: carried.length ? [...carried, ...result.events] : result.events, messages, ...(fanOuts.length ? { fanOuts } : {}), ...(inline ? { inline: inline.claim } : {}) },
       child,
     };
     if (!(await deps.store.updateExecution(next, rec.version))) {
@@ -372,7 +387,9 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     if (event.type === 'StartExecution') deps.onExecutionStarted?.(next);
     if (snap.status !== 'RUNNING') deps.onExecutionFinished?.(snap.status, executionArn, next);
     if (inline) {
-      await flushInline(deps, next, inline.message);
+      // The history of a step that runs a task inline waits for the next commit of the chain (one item for
+      // both steps), unless this commit carries a deferred step already.
+      await flushInline(deps, next, inline.message, carried.length === 0);
       try {
         await opts.inline!.run(next, inline.message);
       } catch (e) {

@@ -8,6 +8,8 @@
  */
 import * as svc from '../../lambda/runtime/service';
 import { reconcileRecord } from '../../lambda/runtime/reconciler';
+import { outboxSettled } from '../../lambda/runtime/advance-execution';
+import { DynamoExecutionStore } from '../../lambda/aws/dynamo-store';
 import { inlineTasks, INLINE_MARGIN_MS } from '../../lambda/runtime/inline-task';
 import type { EngineDeps } from '../../lambda/runtime/deps';
 import type { OutgoingMessage } from '../../lambda/ports';
@@ -66,12 +68,13 @@ it('a chain of Lambda tasks runs in the start message: the same result and histo
     flaky = 0;
     const t = await engine({ tasks, timeScale: 0, inlineTasks: inline });
     const sends = countSends(t);
+    const historyWrites = jest.spyOn(t.deps.store, 'appendHistory');
     const sm = await t.machine('chain', CHAIN);
     const arn = await t.start(sm, { n: 1 });
     const rec = await t.finished(arn);
     const events = await t.history(arn);
     expectContiguousIds(events);
-    runs.push({ status: rec.status, output: JSON.parse(rec.output!) as unknown, events: events.map((e) => `${e.type}:${(e as { stateEnteredEventDetails?: { name: string } }).stateEnteredEventDetails?.name ?? ''}`), sends: Object.fromEntries(sends), attempts: [...t.invoker.countsFor(arn).values()] });
+    runs.push({ status: rec.status, output: JSON.parse(rec.output!) as unknown, events: events.map((e) => `${e.type}:${(e as { stateEnteredEventDetails?: { name: string } }).stateEnteredEventDetails?.name ?? ''}`), sends: Object.fromEntries(sends), attempts: [...t.invoker.countsFor(arn).values()], historyWrites: historyWrites.mock.calls.filter(([a]) => a === arn).length });
   }
   const [inline, messages] = runs;
   expect(inline.status).toBe('SUCCEEDED');
@@ -83,6 +86,9 @@ it('a chain of Lambda tasks runs in the start message: the same result and histo
   expect(messages.sends).toMatchObject({ start: 1, invoke: 4 });
   // inline: the start, the retry's timer, C's timeout timer; the retried attempt runs in the timer's message
   expect(inline.sends).toEqual({ start: 1, event: 2 });
+  // one history item per step through messages; inline, a step that runs its task inline leaves its events
+  // to the next commit of the chain, which writes both steps as one item
+  expect(inline.historyWrites).toBeLessThan(messages.historyWrites);
 });
 
 it('the chooser: only one immediate plain task, and only when the invocation has time for its longest run', async () => {
@@ -211,4 +217,42 @@ it('a worker failing after an inline task ran: the redelivered message sends its
   expect([...t.invoker.countsFor(arn).values()]).toEqual([2]);
   expect(sends.get('invoke')).toBe(1); // the flush of the redelivered start sent it
   expectContiguousIds(await t.history(arn));
+});
+
+describe("a finished execution's last outbox stays in its record", () => {
+  it('another process reading the history finds the last step written and writes nothing; a last step whose history write died is written by the redelivery', async () => {
+    const t = await engine({ tasks: { Add: (input: unknown) => ({ n: (input as { n: number }).n + 1 }) }, timeScale: 0, visibilityTimeoutSeconds: 0.1 });
+    const sm = await t.machine('ends', { StartAt: 'A', States: { A: { Type: 'Task', Resource: FN('Add'), Next: 'B' }, B: { Type: 'Pass', End: true } } });
+    const arn = await t.start(sm, { n: 1 });
+    const done = await t.finished(arn);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(done.outbox?.events.at(-1)?.type).toBe('ExecutionSucceeded');
+    // another process (its own store object: none of this one's memory of flushes) on the same table
+    const other = { ...t.deps, store: new DynamoExecutionStore({ client: t.engine.dynamo.client, tableName: t.engine.dynamo.tableName }) };
+    const writes = jest.spyOn(other.store, 'appendHistory');
+    const updates = jest.spyOn(other.store, 'updateExecution');
+    expect(await outboxSettled(other, done)).toBe(true);
+    const events = (await svc.getExecutionHistory(other, { executionArn: arn })).items;
+    expect(events.map((e) => e.type).slice(-3)).toEqual(['PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    expectContiguousIds(events);
+    expect(writes).not.toHaveBeenCalled();
+    expect(updates).not.toHaveBeenCalled();
+    // a record whose last step's events are not in the history (as if that write had been lost): not settled
+    const last = done.outbox!.events.at(-1)!;
+    expect(await outboxSettled(other, { ...done, outbox: { ...done.outbox!, events: [{ ...last, id: last.id + 1 }] } })).toBe(false);
+
+    // the worker dies right after the last commit (the second: the start's, then A's answer's), before that
+    // step's history is written: its message comes back, finishes the outbox and clears it
+    let commits = 0;
+    t.deps.fault = (point) => {
+      if (point === 'after-commit' && ++commits === 2) throw new Error('the worker dies right after the last commit');
+    };
+    const crashed = await t.start(sm, { n: 5 }, 'crashed');
+    const recovered = await t.finished(crashed);
+    expect(commits).toBeGreaterThanOrEqual(2);
+    expect(JSON.parse(recovered.output!)).toEqual({ n: 6 });
+    const after = await t.history(crashed);
+    expectContiguousIds(after);
+    expect(after.at(-1)?.type).toBe('ExecutionSucceeded');
+  });
 });
