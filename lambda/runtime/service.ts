@@ -3,6 +3,7 @@
  * routes and the JSON protocol (X-Amz-Target) onto these. Request and response shapes follow AWS's
  * (camelCase fields, epoch-seconds dates are the transport's business: here dates are ISO strings).
  */
+import { forgetStartMachine, machineForStart } from './start-machines';
 import { randomUUID } from 'node:crypto';
 import { validateDefinition, formatIssues } from '../asl/validate';
 import { unsupportedTaskResources } from './integrations/support';
@@ -165,6 +166,7 @@ export async function createStateMachine(deps: EngineDeps, input: CreateStateMac
     settings: settingsWithLogging(input.settings, input.loggingConfiguration, undefined),
   };
   if (!(await deps.store.putStateMachine(record))) throw apiError.stateMachineAlreadyExists(arn);
+  forgetStartMachine(deps, arn);
   return { stateMachineArn: arn, creationDate: record.creationDate };
 }
 
@@ -182,12 +184,14 @@ export async function updateStateMachine(deps: EngineDeps, input: { stateMachine
   const settings = settingsWithLogging(input.settings, input.loggingConfiguration, sm.settings);
   const updated: StateMachineRecord = { ...sm, definition, settings, roleArn: input.roleArn ?? sm.roleArn, updateDate: deps.clock.now().toISOString(), revisionId: randomUUID() };
   await deps.store.putStateMachine(updated, { replace: true });
+  forgetStartMachine(deps, updated.arn);
   return { updateDate: updated.updateDate!, revisionId: updated.revisionId };
 }
 
 export async function deleteStateMachine(deps: EngineDeps, arn: string): Promise<void> {
   if (typeof arn !== 'string' || !nameFromArn(arn, 'stateMachine')) throw apiError.invalidArn('stateMachineArn', arn);
   await deps.store.deleteStateMachine(arn);
+  forgetStartMachine(deps, arn);
 }
 
 export async function listStateMachines(deps: EngineDeps, q: { maxResults?: number; nextToken?: string } = {}): Promise<Page<StateMachineRecord>> {
@@ -218,7 +222,7 @@ export async function startExecution(deps: EngineDeps, req: StartExecutionInput)
 
 /** A start request checked (machine, name, input) and the record it makes: StartExecution's and StartSyncExecution's. */
 export async function prepareExecution(deps: EngineDeps, req: StartExecutionInput): Promise<{ sm: StateMachineRecord; name: string; inputText: string; build: (executionArn: string) => ExecutionRecord }> {
-  const sm = await requireStateMachine(deps, req.stateMachineArn);
+  const sm = typeof req.stateMachineArn === 'string' ? await machineForStart(deps, req.stateMachineArn, () => requireStateMachine(deps, req.stateMachineArn)) : await requireStateMachine(deps, req.stateMachineArn);
   const name = req.name === undefined ? randomUUID() : checkName(req.name);
   const inputText = req.input === undefined ? '{}' : req.input;
   if (typeof inputText !== 'string') throw apiError.invalidExecutionInput('Invalid State Machine Execution Input: input must be a JSON string');

@@ -1,11 +1,12 @@
 /**
  * Reads the worker spares (issue 16 item 6), on the local engine (real dynalite, LocalQueue, worker):
- *   - the start reads a state machine revision's role and limits once per process, and an update (a new
- *     revision) is still seen by the executions started after it;
+ *   - the start reads a state machine revision's role and limits once per process, the API a machine once
+ *     a second, and an update (a new revision) is still seen by the executions started after it;
  *   - the record this process has just cleared is known without reading it again (clearedHere).
  */
 import * as svc from '../../lambda/runtime/service';
 import { clearedHere } from '../../lambda/runtime/advance-execution';
+import { START_MACHINE_TTL_MS } from '../../lambda/runtime/start-machines';
 import { FN, startTestEngine, type TestEngine, until } from './harness';
 
 const ROLE_B = 'arn:aws:iam::123456789012:role/other';
@@ -31,11 +32,21 @@ describe('reads the worker spares', () => {
     const sm = await t.machine('reads', WORKFLOW);
     const reads = jest.spyOn(t.deps.store, 'getStateMachine');
     const machineReads = () => reads.mock.calls.filter(([arn]) => arn === sm).length;
+    // the engine's clock stands still: every start below comes within the second the API remembers a machine for
+    const realClock = t.deps.clock;
+    const frozen = new Date();
+    t.deps.clock = { now: () => new Date(frozen) };
     expect((await t.finished(await t.start(sm, 0))).output).toBe('2');
     const afterFirst = machineReads();
     for (let i = 1; i < 3; i++) expect((await t.finished(await t.start(sm, i))).output).toBe(String(i + 2));
-    // the API reads it once per StartExecution (it checks that the machine exists); the worker not again
-    expect(machineReads() - afterFirst).toBe(2);
+    // read for the first start (the API checks that the machine exists; the worker reads its role and
+    // limits once per revision), and neither the API nor the worker read it again
+    expect(machineReads() - afterFirst).toBe(0);
+    // a second later the API reads it again
+    t.deps.clock = { now: () => new Date(frozen.getTime() + START_MACHINE_TTL_MS) };
+    expect((await t.finished(await t.start(sm, 5))).output).toBe('7');
+    expect(machineReads() - afterFirst).toBe(1);
+    t.deps.clock = realClock;
     await svc.updateStateMachine(t.deps, { stateMachineArn: sm, roleArn: ROLE_B });
     const after = await t.start(sm, 10);
     expect((await t.finished(after)).output).toBe('12');
