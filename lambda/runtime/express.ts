@@ -58,7 +58,13 @@ async function invoke(deps: EngineDeps, rec: ExecutionRecord, task: InvokeEffect
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+/** A pause that can be called off: a run's answer usually wins the race, and its timer (up to the
+ * 5-minute limit) must not keep the process alive after the run. */
+function napFor(ms: number): { done: Promise<void>; cancel(): void } {
+  let handle: NodeJS.Timeout | undefined;
+  const done = new Promise<void>((resolve) => (handle = setTimeout(resolve, Math.max(0, ms))));
+  return { done, cancel: () => clearTimeout(handle) };
+}
 
 /**
  * Runs `rec` (RUNNING, not started) of `sm` to its end. Tasks run as the interpreter asks for them
@@ -109,7 +115,9 @@ export async function runExpress(deps: EngineDeps, rec: ExecutionRecord, sm: Sta
     const wake = Math.min(timer?.due ?? Infinity, deadline);
     if (!running.size && wake === Infinity) break; // nothing left to wait for (cannot happen while RUNNING)
     const answered = running.size ? Promise.race([...running.entries()].map(([token, p]) => p.then((ev) => ({ token, ev })))) : undefined;
-    const woke = await Promise.race([...(answered ? [answered] : []), sleep(wake - Date.now()).then(() => undefined)]);
+    const nap = napFor(wake - Date.now());
+    const woke = await Promise.race([...(answered ? [answered] : []), nap.done.then(() => undefined)]);
+    nap.cancel();
     if (woke) {
       running.delete(woke.token);
       queue.push(woke.ev);
