@@ -292,6 +292,21 @@ test('claimTask grants one claim per token until its lease runs out', async () =
   expect(await s.getHistory(arn)).toEqual({ items: [] }); // claims are not history
 });
 
+test('holdClaim: an inline task\'s claim, held as an item until the commit\'s lease, and never over an existing claim', async () => {
+  let now = new Date('2024-06-01T00:00:00.000Z');
+  const s = new DynamoExecutionStore({ client, tableName: TABLE, clock: { now: () => now } });
+  const arn = execArn('sm', 'held-claims');
+  const leaseUntil = now.getTime() + 90_000;
+  await s.holdClaim(arn, 't1', leaseUntil);
+  expect(await s.claimTask(arn, 't1', 60)).toBe(false); // the invoke message the flush sent waits out the lease
+  now = new Date(leaseUntil);
+  expect(await s.claimTask(arn, 't1', 60)).toBe(true); // lease over: the crash window, as for any claim
+  // a claim that exists already is kept (a second flusher does not extend or shorten it)
+  await s.holdClaim(arn, 't1', now.getTime() + 3_600_000);
+  const item = (await doc.send(new GetCommand({ TableName: TABLE, Key: { pk: `EX#${arn}`, sk: 'CLAIM#t1' } }))).Item;
+  expect(item?.leaseUntil).toBe(now.getTime() + 60_000);
+});
+
 test('every write stamps updatedAt with the store clock', async () => {
   let now = new Date('2024-06-01T00:00:00.000Z');
   const s = new DynamoExecutionStore({ client, tableName: TABLE, clock: { now: () => now } });
