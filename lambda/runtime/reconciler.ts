@@ -198,7 +198,8 @@ function invokeMessage(rec: ExecutionRecord, run: Run): WorkMessage {
 
 /**
  * A stale parent waiting on spread children: reconcile the children that are moving or hold an
- * outbox. When none is moving any more, the fan-in itself must have lost a message (a successor's
+ * outbox. When none is moving any more (none running, none written within the bound), the fan-in
+ * itself must have lost a message (a successor's
  * start, a `collect`): report every ended child again (fanIn is idempotent: a set addition and an
  * event applied by index) and start the first wave's unstarted ones (startChild ignores a started child).
  */
@@ -219,6 +220,10 @@ async function reconcileChildren(deps: EngineDeps, parentRun: Run, opts: Reconci
         addInto(report, await reconcileRecord(deps, child, opts));
       } else if (child.status === 'RUNNING') unstarted.push(child);
       else ended.push(child);
+      // A child written within the bound (started, or ended: with inline tasks a child often runs start to
+      // end in its startChild message, so none is "running" while a backlog of starts waits in the queue):
+      // the fan-out moves, and nothing was lost.
+      if (!isStale(deps, child, opts)) active = true;
     }
   }
   if (active) return report;

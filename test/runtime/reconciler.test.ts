@@ -176,6 +176,36 @@ it('a spread Map whose collect message was lost: the stale parent is found and i
   expectContiguousIds(await t.history(arn));
 });
 
+it('a spread Map whose children end within the bound is left alone, even with none running (a backlog of starts); once nothing moves, the lost start is re-sent', async () => {
+  // The items' task runs inline: a child goes from unstarted to ended in its startChild message, so at a
+  // sweep none may be running while the queue still holds starts. Item 1's start is lost here.
+  const slow = { Double: async (input: unknown) => (await new Promise((r) => setTimeout(r, 30)), { n: (input as { n: number }).n * 2 }) };
+  const t = await engine({ tasks: slow, fanOut: 'spread' });
+  const sm = await t.machine('backlog', {
+    StartAt: 'Each',
+    States: { Each: { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { StartAt: 'D', States: { D: { Type: 'Task', Resource: FN('Double'), End: true } } }, End: true } },
+  });
+  const lost = losing(t, (b) => b.kind === 'startChild' && b.executionArn.endsWith('/1'));
+  const arn = await t.start(sm, { items: [{ n: 1 }, { n: 2 }] });
+  await until('item 1 to be lost', () => (lost.length ? true : undefined));
+  await t.engine.idle();
+  t.engine.queue.send = Object.getPrototypeOf(t.engine.queue).send.bind(t.engine.queue);
+  const parent = await t.get(arn);
+  const ended = await t.get(`${arn}/Each/1/0`);
+  expect(ended.status).toBe('SUCCEEDED');
+  const gap = Date.parse(ended.updatedAt!) - Date.parse(parent.updatedAt!);
+  expect(gap).toBeGreaterThan(2); // the task took 30 ms after the parent's last write
+  // a sweep right after item 0 ended, with a bound that makes the parent stale but item 0 fresh: moving
+  const at = (ms: number): EngineDeps => ({ ...t.deps, clock: { now: () => new Date(ms) } });
+  const justAfter = Date.parse(ended.updatedAt!) + 1;
+  expect(await reconcileRecord(at(justAfter), parent, { staleAfterMs: gap - 1 })).toMatchObject({ resent: 0 });
+  // nothing written for the bound since: item 1's lost start is sent again (and item 0's end reported
+  // again: the fan-in is idempotent)
+  expect(await reconcileRecord(at(justAfter + gap), parent, { staleAfterMs: gap - 1 })).toMatchObject({ resent: 2 });
+  const rec = await t.finished(arn);
+  expect(JSON.parse(rec.output!)).toEqual([{ n: 2 }, { n: 4 }]);
+});
+
 it('a healthy running execution is left alone: nothing is sent while it is within the bound', async () => {
   const t = await engine({ tasks, timeScale: 1 });
   const sm = await t.machine('healthy', TASK_WAIT_TASK);
