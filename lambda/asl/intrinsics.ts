@@ -62,7 +62,22 @@ export function evaluateIntrinsic(
   field?: string,
 ): unknown {
   const ast = typeof exprOrAst === 'string' ? parseIntrinsic(exprOrAst) : exprOrAst;
-  return evaluateCall(ast, { scope, random, field });
+  return intrinsicEvaluator(ast)({ scope, random, field });
+}
+
+/** A parsed call made ready to run: see compileCall. */
+export type IntrinsicEvaluator = (ctx: EvalContext) => unknown;
+
+const evaluators = new WeakMap<IntrinsicCall, IntrinsicEvaluator>();
+
+/** The evaluator of a parsed (and cached) call, compiled at its first use; a caller may keep it. */
+export function intrinsicEvaluator(ast: IntrinsicCall): IntrinsicEvaluator {
+  let evaluator = evaluators.get(ast);
+  if (evaluator === undefined) {
+    evaluator = compileCall(ast);
+    evaluators.set(ast, evaluator);
+  }
+  return evaluator;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,29 +215,48 @@ class IntrinsicParser {
 // ---------------------------------------------------------------------------------------------
 
 
-function evaluateCall(call: IntrinsicCall, ctx: EvalContext): unknown {
-  const args = call.args.map((arg) => evaluateArgument(arg, ctx));
-  return FUNCTIONS[call.name].run(args, ctx, call);
+/**
+ * A call as a closure over its function and its arguments' evaluators, made once per parsed call:
+ * evaluating it then looks nothing up by name and builds no closure per use (the same expressions run
+ * for every state entry and every Map item). Arguments are still evaluated left to right before the
+ * function runs, and a path argument is compiled at its first evaluation, so errors (and their order)
+ * are those of evaluating the AST directly.
+ */
+function compileCall(call: IntrinsicCall): IntrinsicEvaluator {
+  const run = FUNCTIONS[call.name].run;
+  const args = call.args.map(compileArgument);
+  if (args.length === 0) return (ctx) => run([], ctx, call);
+  if (args.length === 1) {
+    const [a] = args;
+    return (ctx) => run([a(ctx)], ctx, call);
+  }
+  if (args.length === 2) {
+    const [a, b] = args;
+    return (ctx) => run([a(ctx), b(ctx)], ctx, call); // array elements are evaluated in order
+  }
+  return (ctx) => {
+    const values: unknown[] = [];
+    for (const arg of args) values.push(arg(ctx));
+    return run(values, ctx, call);
+  };
 }
 
-/** The compiled form of each path argument of a parsed (and cached) call: no cache lookup by text per use. */
-const compiledArgs = new WeakMap<IntrinsicPath, CompiledPath>();
-
-function evaluateArgument(arg: IntrinsicArg, ctx: EvalContext): unknown {
-  if (arg.kind === 'literal') return arg.value;
-  if (arg.kind === 'call') return evaluateCall(arg, ctx);
-  let compiled = compiledArgs.get(arg);
-  if (compiled === undefined) {
-    compiled = compilePath(arg.path);
-    compiledArgs.set(arg, compiled);
+function compileArgument(arg: IntrinsicArg): IntrinsicEvaluator {
+  if (arg.kind === 'literal') {
+    const value = arg.value;
+    return () => value;
   }
-  const result = queryCompiledPath(compiled, ctx.scope);
-  if (result.found) return result.value;
-  const where = ctx.field === undefined ? '' : ` specified for the field '${ctx.field}'`;
-  throw new StatesError(
-    ErrorNames.Runtime,
-    `The JSONPath '${arg.path}'${where} could not be found in the input '${JSON.stringify(ctx.scope.input)}'`,
-  );
+  if (arg.kind === 'call') return compileCall(arg);
+  let compiled: CompiledPath | undefined;
+  return (ctx) => {
+    const result = queryCompiledPath((compiled ??= compilePath(arg.path)), ctx.scope);
+    if (result.found) return result.value;
+    const where = ctx.field === undefined ? '' : ` specified for the field '${ctx.field}'`;
+    throw new StatesError(
+      ErrorNames.Runtime,
+      `The JSONPath '${arg.path}'${where} could not be found in the input '${JSON.stringify(ctx.scope.input)}'`,
+    );
+  };
 }
 
 function checkArity(name: string, spec: FunctionSpec, count: number, fail: (message: string) => never): void {

@@ -52,6 +52,7 @@ export function javaToString(value: unknown): string {
 export function javaNumberToString(n: number): string {
   if (Object.is(n, -0)) return '0';
   if (!Number.isFinite(n)) return String(n);
+  if (Number.isSafeInteger(n)) return String(n); // the same digits as below, without a BigInt
   if (Number.isInteger(n) && Math.abs(n) < 2 ** 63) return BigInt(n).toString();
   const abs = Math.abs(n);
   if (abs >= 1e-3 && abs < 1e7) return String(n);

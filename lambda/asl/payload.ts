@@ -8,8 +8,7 @@ import { StatesError, ErrorNames } from './errors';
 import type { PathScope, RandomSource } from './scope';
 import { queryCompiledPath, isPlainObject, defineKey } from './jsonpath';
 import { compilePath, type CompiledPath } from './jsonpath-grammar';
-import { evaluateIntrinsic, isIntrinsicCall, parseIntrinsic } from './intrinsics';
-import type { IntrinsicCall } from './intrinsic-ast';
+import { intrinsicEvaluator, isIntrinsicCall, parseIntrinsic, type IntrinsicEvaluator } from './intrinsics';
 
 /**
  * One member of an object template, worked out once per template object: the output key, and what
@@ -20,7 +19,7 @@ import type { IntrinsicCall } from './intrinsic-ast';
 type Member =
   | { kind: 'copy'; key: string; value: unknown }
   | { kind: 'path'; key: string; dynamicKey: string; path: string; compiled?: CompiledPath }
-  | { kind: 'intrinsic'; key: string; dynamicKey: string; expression: string; ast?: IntrinsicCall }
+  | { kind: 'intrinsic'; key: string; dynamicKey: string; expression: string; evaluate?: IntrinsicEvaluator }
   | { kind: 'invalid'; key: string; dynamicKey: string; expression: unknown };
 
 const plans = new WeakMap<object, Member[]>();
@@ -62,7 +61,7 @@ function memberValue(member: Member, scope: PathScope, random: RandomSource, fie
     case 'copy':
       return resolvePayloadTemplate(member.value, scope, random, field);
     case 'intrinsic':
-      return evaluateIntrinsic((member.ast ??= parseIntrinsic(member.expression)), scope, random, member.dynamicKey);
+      return (member.evaluate ??= intrinsicEvaluator(parseIntrinsic(member.expression)))({ scope, random, field: member.dynamicKey });
     case 'path':
       return resolvePath(member.dynamicKey, member.path, (member.compiled ??= compilePath(member.path)), scope);
     default:
