@@ -10,6 +10,7 @@ import { arnPrefix, type EngineDeps } from './deps';
 import { VALID_NAME } from './service';
 import { applyEvent } from './advance-execution';
 import { logger } from './logger';
+import { activityDoesNotExistMessage } from './integrations/activity';
 
 /** AWS's long poll: GetActivityTask waits up to 60 s for a task, then answers with none. */
 export const ACTIVITY_POLL_SECONDS = 60;
@@ -22,7 +23,7 @@ export const DEPLOYED_ACTIVITY_POLL_SECONDS = 20;
 const FIRST_PAUSE_MS = 50;
 const MAX_PAUSE_MS = 1000;
 
-const activityDoesNotExist = (arn: string) => new ApiError('ActivityDoesNotExist', `Activity Does Not Exist: '${arn}'`);
+const activityDoesNotExist = (arn: string) => new ApiError('ActivityDoesNotExist', activityDoesNotExistMessage(arn));
 
 export function activityArnFor(deps: EngineDeps, name: string): string {
   return `${arnPrefix(deps)}:activity:${name}`;

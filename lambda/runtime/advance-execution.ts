@@ -21,7 +21,8 @@ import { effectsToMessages } from './effects';
 import type { EngineDeps } from './deps';
 import { carryOutFanOut } from './fan-out-orders';
 import { taskTokensOf } from './task-tokens';
-import { stopsForSyncChildren } from './integrations/sync-children';
+import { syncChildStops, syncChildWaits } from './integrations/sync-children';
+import { markScheduleFailure } from './integrations/activity';
 import { inlineRunInProgress } from './inline-runs';
 
 const MAX_CONFLICT_RETRIES = 20;
@@ -311,7 +312,7 @@ function isFanOutOrder(e: { type: string }): e is FanOutOrder {
   return e.type === 'SpawnChildren' || e.type === 'StopChildren' || e.type === 'RedriveChildren';
 }
 
-/** A spread child stopped before it started (its parent stopped): it just ends, with no history. */
+/** A spread or `.sync` child stopped before it started (its parent stopped, its task timed out): it just ends, with no history. */
 async function abortUnstartedChild(deps: EngineDeps, rec: ExecutionRecord): Promise<boolean> {
   const stopped: ExecutionRecord = { ...rec, status: 'ABORTED', stopDate: deps.clock.now().toISOString(), version: rec.version + 1 };
   return deps.store.updateExecution(stopped, rec.version);
@@ -330,7 +331,7 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     }
     // a parent's stop that a redrive of the parent has overtaken: the child runs on in the new generation
     if (event.type === 'StopExecution' && event.generation !== undefined && rec.child && rec.child.generation !== event.generation) return 'ignored';
-    if (event.type === 'StopExecution' && rec.child && !rec.snapshot && rec.status === 'RUNNING') {
+    if (event.type === 'StopExecution' && (rec.child || rec.startedBy) && !rec.snapshot && rec.status === 'RUNNING') {
       if (await abortUnstartedChild(deps, rec)) return 'applied';
       continue;
     }
@@ -343,7 +344,7 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
     const isChild = rec.snapshot?.child !== undefined || (event.type === 'StartExecution' && event.child !== undefined);
     if (rec.snapshot?.child) await withRootInput(deps, rec.snapshot);
     // read before advance, which moves the snapshot on in place
-    const syncChildStops = event.type === 'StopExecution' ? stopsForSyncChildren(executionArn, rec.snapshot, event.cause) : [];
+    const syncWaits = syncChildWaits(executionArn, definition, rec.snapshot, event);
     const result = await advance(definition, rec.snapshot, event, now, {
       random: deps.random,
       maxStatesPerStep: deps.maxStatesPerStep ?? DEFAULT_MAX_STATES_PER_STEP,
@@ -354,14 +355,16 @@ export async function applyEvent(deps: EngineDeps, executionArn: string, event: 
 
     const snap = result.snapshot;
     if (isChild) delete snap.execution.input;
+    markScheduleFailure(event, result.events); // an activity that does not exist: AWS's ActivityScheduleFailed
     const fanOuts = result.effects.filter(isFanOutOrder);
     const messages: OutgoingMessage[] = effectsToMessages(executionArn, result.effects, now.getTime(), deps.timeScale ?? 1);
     // A spread child that ended tells its parent's fan-in (through the outbox, so a crash cannot lose it).
     // It names the generation it ran in: a report from before its parent's redrive is then told apart.
     if (rec.child && snap.status !== 'RUNNING') messages.push({ body: { kind: 'fanIn', executionArn, generation: rec.child.generation } });
-    // A nested execution started by a .sync task answers it when it ends; a stopped parent stops its .sync children.
+    // A nested execution started by a .sync task answers it when it ends; a .sync task the engine ended
+    // (the parent stopped, the task or the parent timed out) stops its child.
     if (rec.startedBy && snap.status !== 'RUNNING') messages.push({ body: { kind: 'answerParent', executionArn } });
-    if (snap.status === 'ABORTED') messages.push(...syncChildStops);
+    messages.push(...syncChildStops(executionArn, syncWaits, event, result.effects, snap.status));
     const child = rec.child && opts.childRedriven ? { ...rec.child, redrivenGeneration: rec.child.generation } : rec.child;
     const inline = fanOuts.length ? undefined : await opts.inline?.choose(messages, now.getTime());
     // An inline step's history that its flush left for this commit (one step at most): carried in this outbox.

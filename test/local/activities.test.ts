@@ -182,6 +182,32 @@ describe('an activity worker completes jobs', () => {
   });
 });
 
+describe('a Task naming an activity that does not exist', () => {
+  it('records ActivityScheduleFailed (States.Runtime, the ActivityDoesNotExist text) and fails the execution; a Catch on States.ALL does not take it', async () => {
+    const { activityArn } = await sfn.send(new CreateActivityCommand({ name: 'gone' }));
+    const sm = await machineFor('gone-activity', activityArn!, { Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Done' }] });
+    await sfn.send(new DeleteActivityCommand({ activityArn }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: sm, input: JSON.stringify({ job: 'x' }) }));
+    const d = await finished(executionArn!);
+    const failure = { error: 'States.Runtime', cause: `Activity Does Not Exist: '${activityArn}'` };
+    expect(d).toMatchObject({ status: 'FAILED', ...failure });
+    const events = await historyOf(executionArn!);
+    expect(events.map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivityScheduleFailed', 'ExecutionFailed']);
+    expect(events[3].activityScheduleFailedEventDetails).toEqual(failure);
+    expect(events[3].activityFailedEventDetails).toBeUndefined();
+    expect(events[4].executionFailedEventDetails).toEqual(failure);
+  });
+
+  it('a worker\'s own States.Runtime failure stays ActivityFailed', async () => {
+    const { activityArn } = await sfn.send(new CreateActivityCommand({ name: 'runtime-refuser' }));
+    const sm = await machineFor('runtime-refusing', activityArn!);
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: sm, input: JSON.stringify({ job: 'x' }) }));
+    await until('the worker to fail the job', async () => ((await workOnce(activityArn!, () => ({ error: 'States.Runtime', cause: 'worker gave up' }))) ? true : undefined));
+    expect((await finished(executionArn!)).status).toBe('FAILED');
+    expect((await historyOf(executionArn!)).map((e) => e.type)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivityStarted', 'ActivityFailed', 'ExecutionFailed']);
+  });
+});
+
 describe('the activity REST routes', () => {
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });

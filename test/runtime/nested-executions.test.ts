@@ -3,7 +3,7 @@
  * `states:startExecution.sync` / `.sync:2` wait for the child without holding a worker (the child's end
  * answers the parent's task), with AWS's result shapes; a failed child fails the task with
  * States.TaskFailed and the child's description as cause; `.waitForTaskToken` is answered with the token
- * the child got; stopping the parent stops a `.sync` child.
+ * the child got; stopping the parent, or the task's timeout, stops a `.sync` child.
  */
 import * as svc from '../../lambda/runtime/service';
 import { startExecutionIntegration } from '../../lambda/runtime/integrations/start-execution';
@@ -108,6 +108,76 @@ describe('startExecution.sync and .sync:2', () => {
     expect((await t.get(parent)).status).toBe('ABORTED');
     const child = await t.finished(childArn, { stuck: true });
     expect(child.status).toBe('ABORTED');
+  });
+});
+
+describe('a .sync task that times out stops its child', () => {
+  // (the engine runs at time scale 0.01: 100 s are 1 s here, long enough for the child to start)
+  it.each([
+    ['TimeoutSeconds', 'States.Timeout'],
+    ['HeartbeatSeconds', 'States.HeartbeatTimeout'],
+  ])('%s: the parent records TaskTimedOut and fails with %s; the child ends ABORTED', async (field, error) => {
+    const childSm = await t.machine(`sleeper-${field}`, { StartAt: 'Sleep', States: { Sleep: { Type: 'Wait', Seconds: 10_000_000, End: true } } });
+    const sm = await t.machine(`parent-${field}`, { StartAt: 'Nested', States: { Nested: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', [field]: 100, Parameters: { StateMachineArn: childSm, Input: {} }, End: true } } });
+    const parent = await t.start(sm, {}, `timeout-${field}`);
+    const done = await t.finished(parent, { stuck: true });
+    expect(done).toMatchObject({ status: 'FAILED', error });
+    const parentTypes = (await t.history(parent)).map((e) => e.type);
+    expect(parentTypes).toEqual(expect.arrayContaining(['TaskStarted', 'TaskTimedOut', 'ExecutionFailed']));
+    const children = (await svc.listExecutions(t.deps, { stateMachineArn: childSm })).items;
+    expect(children).toHaveLength(1);
+    const child = await t.finished(children[0].executionArn, { stuck: true });
+    expect(child.status).toBe('ABORTED');
+    const aborted = (await t.history(child.executionArn)).find((e) => e.type === 'ExecutionAborted');
+    expect(aborted?.executionAbortedEventDetails).toEqual({ error, cause: expect.stringContaining(`'Nested' in execution ${parent}`) as unknown });
+  });
+
+  it('the parent execution\'s own TimeoutSeconds: the parent ends TIMED_OUT, its .sync child ABORTED', async () => {
+    const childSm = await t.machine('sleeper-exec-timeout', { StartAt: 'Sleep', States: { Sleep: { Type: 'Wait', Seconds: 10_000_000, End: true } } });
+    const sm = await t.machine('parent-exec-timeout', { TimeoutSeconds: 100, StartAt: 'Nested', States: { Nested: { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: childSm }, End: true } } });
+    const parent = await t.start(sm, {}, 'exec-timeout-1');
+    expect((await t.finished(parent, { stuck: true })).status).toBe('TIMED_OUT');
+    const [only] = (await svc.listExecutions(t.deps, { stateMachineArn: childSm })).items;
+    expect((await t.finished(only.executionArn, { stuck: true })).status).toBe('ABORTED');
+    const aborted = (await t.history(only.executionArn)).find((e) => e.type === 'ExecutionAborted');
+    expect(aborted?.executionAbortedEventDetails).toEqual({ error: 'States.Timeout', cause: expect.stringContaining('that execution timed out') as unknown });
+  });
+
+  it('a Retry on States.Timeout: the timed-out attempt\'s child is stopped, the retry\'s child runs and answers', async () => {
+    // the first attempt's child waits (for ever), the retry's answers at once
+    await t.machine('retry-child', {
+      StartAt: 'First',
+      States: {
+        First: { Type: 'Choice', Choices: [{ Variable: '$.attempt', NumericEquals: 0, Next: 'Hang' }], Default: 'Answer' },
+        Hang: { Type: 'Wait', Seconds: 10_000_000, End: true },
+        Answer: { Type: 'Pass', Result: 'second attempt', End: true },
+      },
+    });
+    const sm = await t.machine('parent-retry-timeout', {
+      StartAt: 'Nested',
+      States: {
+        Nested: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::states:startExecution.sync:2',
+          TimeoutSeconds: 100,
+          Parameters: { StateMachineArn: SM('retry-child'), Input: { 'attempt.$': '$$.State.RetryCount' } },
+          Retry: [{ ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, MaxAttempts: 1 }],
+          End: true,
+        },
+      },
+    });
+    const parent = await t.start(sm, {}, 'retry-timeout-1');
+    const done = await t.finished(parent, { stuck: true });
+    expect(done.status).toBe('SUCCEEDED');
+    const out = JSON.parse(done.output!) as { ExecutionArn: string; Output: unknown };
+    expect(out.Output).toBe('second attempt');
+    expect((await t.history(parent)).map((e) => e.type).filter((type) => type.startsWith('Task') && type !== 'TaskStateEntered' && type !== 'TaskStateExited'))
+      .toEqual(['TaskScheduled', 'TaskStarted', 'TaskTimedOut', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded']);
+    const children = (await svc.listExecutions(t.deps, { stateMachineArn: SM('retry-child') })).items;
+    expect(children).toHaveLength(2);
+    const first = children.find((c) => c.executionArn !== out.ExecutionArn)!;
+    expect((await t.finished(first.executionArn, { stuck: true })).status).toBe('ABORTED');
+    expect((await t.get(out.ExecutionArn)).status).toBe('SUCCEEDED');
   });
 });
 

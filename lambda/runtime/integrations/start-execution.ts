@@ -12,7 +12,7 @@
 import type { ParentTaskLink, TaskOutcome, TaskRequest } from '../../ports';
 import { ApiError } from '../api-errors';
 import type { EngineDeps } from '../deps';
-import { startExecution } from '../service';
+import { startExecution, stopExecution } from '../service';
 import type { IntegrationPattern } from './resources';
 import { childNameFor } from './start-execution-name';
 
@@ -29,6 +29,7 @@ export async function startExecutionIntegration(deps: EngineDeps, req: TaskReque
       traceHeader: req.traceId,
       ...(startedBy ? { startedBy } : {}),
     });
+    if (startedBy) await stopIfUnwanted(deps, req, startedBy, r.executionArn);
     return { ok: true, output: { ExecutionArn: r.executionArn, StartDate: r.startDate } };
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
@@ -44,4 +45,14 @@ export async function startExecutionIntegration(deps: EngineDeps, req: TaskReque
     }
     return { ok: false, error: `StepFunctions.${e.code}Exception`, cause: e.message };
   }
+}
+
+/**
+ * A `.sync` task that ended while its child was being started (its timeout fired first, its execution was
+ * stopped) found no child to stop then (sync-children.ts): the child, once started, is stopped here.
+ */
+async function stopIfUnwanted(deps: EngineDeps, req: TaskRequest, startedBy: ParentTaskLink, childArn: string): Promise<void> {
+  const parent = await deps.store.getExecution(startedBy.executionArn);
+  const waits = parent?.status === 'RUNNING' && Object.values(parent.snapshot?.runs ?? {}).some((r) => r.waiting?.kind === 'task' && r.waiting.token === startedBy.token);
+  if (parent && !waits) await stopExecution(deps, { executionArn: childArn, cause: `The Task state '${req.stateName}' in execution ${startedBy.executionArn}, which started this execution, no longer waits on it.` });
 }
