@@ -6,6 +6,7 @@
  * %-escape is 400, a query value of the wrong kind is a ValidationException naming the parameter, a
  * known path with another method is 405 with an Allow header, and any other path is 404.
  */
+import { writeOutboxForReaders } from '../runtime/advance-execution';
 import * as svc from '../runtime/service';
 import * as mapRuns from '../runtime/map-runs';
 import { startSyncExecution } from '../runtime/express-api';
@@ -39,6 +40,12 @@ async function describeWaiting(deps: EngineDeps, executionArn: string, waitSecon
     // the local waiter also wakes after a second: a fallback should an end be committed elsewhere
     await (waiter ? waiter(executionArn, Math.min(left, 1000)) : new Promise((r) => setTimeout(r, Math.min(left, POLL_MS))));
     d = await svc.describeExecution(deps, executionArn);
+  }
+  // A client that waited for the end reads the history next: the end's events are written just after its
+  // commit, so answer once they are (waiting for this process's flush of them, or writing them).
+  if (waitSeconds > 0 && d.status !== 'RUNNING') {
+    const rec = await deps.store.getExecution(executionArn);
+    if (rec) await writeOutboxForReaders(deps, rec);
   }
   return d;
 }
