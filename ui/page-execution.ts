@@ -11,6 +11,10 @@ import { stateRuns, STATUS_COLOURS, type StateRun } from '../lambda/local/consol
 
 /** How long one wait for the end lasts before the history is read again (the graph's refresh while running). */
 const REFRESH_SECONDS = 2;
+/** Redraws of an ended execution whose history does not show its end yet (see the refresh loop). */
+const END_REDRAWS = 6;
+const END_EVENTS = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+const endsWithEnd = (events: readonly { type: string }[]) => END_EVENTS.has(events[events.length - 1]?.type ?? '');
 
 export async function executionPage(root: HTMLElement, arn: string, isCurrent: () => boolean): Promise<void> {
   let exec = await api<Execution>('GET', `/executions/${enc(arn)}`);
@@ -134,6 +138,12 @@ export async function executionPage(root: HTMLElement, arn: string, isCurrent: (
   await draw();
   void (async () => {
     while (isCurrent() && exec.status === 'RUNNING') await refresh(REFRESH_SECONDS).catch(() => new Promise((r) => setTimeout(r, 2000)));
+    // An ended execution's history ends with its end event. The end's events are written just after the
+    // commit that ends it, so a history read in between lacks them: draw again, a few times, until it has them.
+    for (let i = 0; i < END_REDRAWS && isCurrent() && exec.status !== 'RUNNING' && !endsWithEnd(events); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      await draw().catch(() => undefined);
+    }
   })();
 }
 
